@@ -1,0 +1,42 @@
+"""The FastAPI application: routers, error mapping, the connection pool's lifetime."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import errors
+from api.routers import health, vehicles
+from core.db import make_pool
+from core.settings import Settings
+
+DESCRIPTION = """
+Waybill moves a wholesale market's goods and tells everyone where they are.
+
+Authenticate with `Authorization: Bearer <token>`. Errors are RFC 7807 problem JSON
+with a stable `code`.
+"""
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.pool = make_pool(settings.db.url, settings.db.pool_max, name="api")
+        try:
+            yield
+        finally:
+            app.state.pool.close()
+
+    app = FastAPI(
+        title="Waybill",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(vehicles.router)
+    return app

@@ -1,0 +1,29 @@
+"""The `waybill` command. Each group lives in its own module; this one only assembles them."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from cli import broker, db, decode, devices, run
+
+app = typer.Typer(
+    help="Waybill: logistics tracking and IoT ingestion for a wholesale market.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(broker.app, name="broker")
+app.add_typer(devices.app, name="devices")
+app.command("decode")(decode.decode)
+app.command("serve")(run.serve)
+app.command("ingest")(run.ingest)
+app.command("sim")(run.sim)
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app()

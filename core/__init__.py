@@ -1,0 +1,1 @@
+"""Shared plumbing: settings, database connections, the error tree. Knows no domain."""

@@ -1,0 +1,55 @@
+"""Database connections: psycopg 3 pools and the translation of driver errors.
+
+Stores take a connection and never commit; services own the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from core.errors import TransientDatabaseError
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The libpq URL in the form SQLAlchemy wants for psycopg 3."""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    raise ValueError(f"not a PostgreSQL URL: {url!r}")
+
+
+def libpq_url(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def make_pool(url: str, max_size: int = 10, name: str = "waybill") -> ConnectionPool:
+    pool = ConnectionPool(
+        libpq_url(url),
+        min_size=1,
+        max_size=max_size,
+        name=name,
+        open=False,
+        kwargs={"autocommit": False},
+        check=ConnectionPool.check_connection,
+    )
+    pool.open(wait=False)
+    return pool
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """Turn a lost or refused connection into TransientDatabaseError, at one choke point."""
+    try:
+        yield
+    except psycopg.OperationalError as exc:
+        raise TransientDatabaseError(f"database unavailable: {exc}".strip()) from exc
+    except PoolTimeout as exc:
+        raise TransientDatabaseError("database unavailable: no connection in time") from exc
+
+
+def connect(url: str, **kwargs: object) -> psycopg.Connection:
+    return psycopg.connect(libpq_url(url), **kwargs)  # type: ignore[arg-type]

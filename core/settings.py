@@ -1,0 +1,95 @@
+"""The one settings object. Read by entry points only and passed down.
+
+Every field is documented in the README's settings table; `tests/test_settings_doc.py`
+keeps the two in step. Environment variables use the `WAYBILL_` prefix and `__` between
+a group and its field, e.g. `WAYBILL_DB__URL`.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DbSettings(BaseModel):
+    url: str = Field(
+        "postgresql://waybill:waybill@127.0.0.1:5432/waybill",
+        description="PostgreSQL connection URL (libpq form).",
+    )
+    pool_max: int = Field(10, ge=1, description="Largest connection pool of one process.")
+
+
+class MqttSettings(BaseModel):
+    host: str = Field("127.0.0.1", description="MQTT broker host.")
+    port: int = Field(18830, description="MQTT broker port (the project's own Mosquitto).")
+    username: str | None = Field(None, description="Broker account of the platform's services.")
+    password: str | None = Field(None, description="Password of that account.")
+    keepalive_s: int = Field(30, ge=5, description="MQTT keepalive interval.")
+    session_expiry_s: int = Field(
+        86400, ge=0, description="How long the broker keeps a worker's queued messages."
+    )
+
+
+class BrokerSettings(BaseModel):
+    state_dir: str = Field(
+        ".run/mosquitto",
+        description="Where `waybill broker start` keeps the broker's config, data and log.",
+    )
+
+
+class IngestSettings(BaseModel):
+    batch_size: int = Field(5000, ge=1, description="Most messages committed in one batch.")
+    batch_ms: int = Field(50, ge=1, description="Longest wait to fill a batch, in ms.")
+    receive_maximum: int = Field(
+        20000, ge=1, le=65535, description="Unacknowledged messages the broker may send us."
+    )
+    max_payload_bytes: int = Field(
+        262144, ge=256, description="Larger payloads go to dead letters as payload_too_large."
+    )
+    max_future_s: int = Field(
+        600, ge=0, description="Device times further ahead of our clock are rejected."
+    )
+    late_after_s: int = Field(
+        300, ge=0, description="A fix received this long after its device time is marked late."
+    )
+    client_id: str = Field("waybill-ingest", description="MQTT client id prefix of workers.")
+    metrics_port: int = Field(
+        9108, ge=0, description="Port of a worker's /metrics (worker N adds N-1); 0: off."
+    )
+
+
+class TelemetrySettings(BaseModel):
+    retention_days: int = Field(
+        90, ge=1, description="Telemetry partitions older than this are dropped."
+    )
+    premake_days: int = Field(7, ge=1, description="Daily partitions created ahead of time.")
+
+
+class ApiSettings(BaseModel):
+    host: str = Field("127.0.0.1", description="Address the API listens on.")
+    port: int = Field(8000, description="Port the API listens on.")
+    admin_token: str | None = Field(
+        None, description="Bootstrap bearer token with the admin role; unset disables it."
+    )
+    max_track_points: int = Field(100000, ge=1, description="Most points in one track answer.")
+    stale_after_s: int = Field(
+        300, ge=1, description="A position older than this is reported as stale."
+    )
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="WAYBILL_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    db: DbSettings = DbSettings()
+    mqtt: MqttSettings = MqttSettings()
+    broker: BrokerSettings = BrokerSettings()
+    ingest: IngestSettings = IngestSettings()
+    telemetry: TelemetrySettings = TelemetrySettings()
+    api: ApiSettings = ApiSettings()
+
+
+def load() -> Settings:
+    """Settings from the environment; the only place that reads it."""
+    return Settings()

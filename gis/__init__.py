@@ -1,0 +1,1 @@
+"""Geometry helpers, geofences, coordinate systems, distance and travel-time matrices."""

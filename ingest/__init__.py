@@ -1,0 +1,1 @@
+"""Telemetry ingest: MQTT consumer, wire formats, validation, dead letters, batched writes."""

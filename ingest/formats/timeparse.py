@@ -1,0 +1,57 @@
+"""Timestamp parsing shared by decoders. Pure."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+from ingest.records import Reason, Rejected
+
+# Below this an epoch number is taken as seconds, above as milliseconds
+# (1e11 s is the year 5138; 1e11 ms is March 1973).
+_EPOCH_MS_THRESHOLD = 1e11
+
+
+def from_epoch(value: float, *, unit: str = "auto") -> datetime:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise Rejected(Reason.BAD_TIMESTAMP, f"not an epoch number: {value!r}")
+    seconds = value
+    if unit == "ms" or (unit == "auto" and abs(value) >= _EPOCH_MS_THRESHOLD):
+        seconds = value / 1000.0
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise Rejected(Reason.BAD_TIMESTAMP, f"epoch out of range: {value!r}") from exc
+
+
+def from_iso(text: str) -> datetime:
+    """ISO-8601; a time without an offset is taken as UTC."""
+    candidate = text.strip()
+    if candidate.endswith(("Z", "z")):
+        candidate = candidate[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(candidate)
+    except ValueError as exc:
+        raise Rejected(Reason.BAD_TIMESTAMP, f"not ISO-8601: {text[:64]!r}") from exc
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def parse(value: object) -> datetime:
+    """An ISO-8601 string or an epoch number (seconds or milliseconds)."""
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped.lstrip("-").replace(".", "", 1).isdigit():
+            return from_epoch(float(stripped))
+        return from_iso(stripped)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return from_epoch(value)
+    raise Rejected(Reason.BAD_TIMESTAMP, f"expected ISO-8601 or epoch, got {type(value).__name__}")
+
+
+def iso_z(moment: datetime) -> str:
+    """UTC ISO-8601 ending in Z, with milliseconds only when present."""
+    moment = moment.astimezone(UTC)
+    text = moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds")
+    return text.replace("+00:00", "Z")

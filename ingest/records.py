@@ -1,0 +1,77 @@
+"""Canonical records every decoder produces, and the vocabulary of rejection reasons.
+
+Pure values: no I/O, no clock. Fields carry their units in their names; times are
+UTC-aware datetimes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """Why a message (or one record of it) became a dead letter. Documented in the README."""
+
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    NOT_UTF8 = "not_utf8"
+    NOT_JSON = "not_json"
+    WRONG_TYPE = "wrong_type"
+    MISSING_FIELD = "missing_field"
+    BAD_TIMESTAMP = "bad_timestamp"
+    TIMESTAMP_IN_FUTURE = "timestamp_in_future"
+    TIMESTAMP_TOO_OLD = "timestamp_too_old"
+    LAT_OUT_OF_RANGE = "lat_out_of_range"
+    LON_OUT_OF_RANGE = "lon_out_of_range"
+    NO_FIX = "no_fix"
+    VALUE_OUT_OF_RANGE = "value_out_of_range"
+    UNKNOWN_TOPIC = "unknown_topic"
+    UNKNOWN_DEVICE = "unknown_device"
+    DEVICE_RETIRED = "device_retired"
+    TOPIC_MISMATCH = "topic_mismatch"
+    UNKNOWN_FORMAT = "unknown_format"
+    INTERNAL_ERROR = "internal_error"
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    device_time: datetime
+    lat: float
+    lon: float
+    speed_mps: float | None = None
+    heading_deg: float | None = None
+    accuracy_m: float | None = None
+    altitude_m: float | None = None
+    built_time: datetime | None = None  # when the device built the message, if the format says
+
+
+@dataclass(frozen=True, slots=True)
+class Ignored:
+    """A well-formed message that carries no telemetry (an OwnTracks card, a ping...)."""
+
+    reason: str
+
+
+class Rejected(Exception):
+    """A message, or one record of it, that cannot be accepted. Also raised inside decoders."""
+
+    def __init__(self, reason: Reason, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else str(reason))
+        self.reason = reason
+        self.detail = detail
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Rejected)
+            and (self.reason, self.detail) == (other.reason, other.detail)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.reason, self.detail))
+
+    def __repr__(self) -> str:
+        return f"Rejected({self.reason.value!r}, {self.detail!r})"
+
+
+Record = Position | Ignored | Rejected

@@ -1,0 +1,1 @@
+"""Alembic migrations. `waybill db upgrade` runs them; see `migrations/runner.py`."""

@@ -1,0 +1,1 @@
+"""The demo market and load generator: simulated devices that speak real MQTT."""

@@ -1,0 +1,1 @@
+"""Projections from telemetry: vehicle state, tracks, trips, geofence transitions, ETA."""
