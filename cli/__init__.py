@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from cli import broker, db, decode, devices, run
+from cli import bench, broker, db, decode, devices, run
 
 app = typer.Typer(
     help="Waybill: logistics tracking and IoT ingestion for a wholesale market.",
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(broker.app, name="broker")
 app.add_typer(devices.app, name="devices")
+app.add_typer(bench.app, name="bench")
 app.command("decode")(decode.decode)
 app.command("serve")(run.serve)
 app.command("ingest")(run.ingest)

@@ -1,0 +1,1 @@
+"""Benchmarks, kept apart from tests. Each prints its figures as one JSON line at the end."""

@@ -1,0 +1,1 @@
+"""Mall orders, shipments, packages and their EPC labels, the status machine, webhooks."""

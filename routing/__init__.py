@@ -1,0 +1,1 @@
+"""Delivery planning: the problem model, OR-Tools and PyVRP backends, feasibility checks."""
