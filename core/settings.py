@@ -53,6 +53,9 @@ class IngestSettings(BaseModel):
         300, ge=0, description="A fix received this long after its device time is marked late."
     )
     client_id: str = Field("waybill-ingest", description="MQTT client id prefix of workers.")
+    share_group: str = Field(
+        "ingest", description="MQTT 5 shared-subscription group the workers split the load in."
+    )
     metrics_port: int = Field(
         9108, ge=0, description="Port of a worker's /metrics (worker N adds N-1); 0: off."
     )

@@ -25,7 +25,6 @@ from core.settings import IngestSettings, MqttSettings
 
 log = logging.getLogger(__name__)
 
-SHARE_GROUP = "ingest"
 TOPICS = ("waybill/v1/devices/+/telemetry", "owntracks/+/+")
 
 
@@ -45,6 +44,7 @@ class MqttSource:
         self.connected = threading.Event()
         self._generation = 0
         self._settings = mqtt_settings
+        self._share_group = ingest.share_group
         client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=client_id,
@@ -56,6 +56,7 @@ class MqttSource:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         client.reconnect_delay_set(min_delay=1, max_delay=10)
         client.max_inflight_messages_set(ingest.receive_maximum)
         self._connect_properties = Properties(PacketTypes.CONNECT)
@@ -87,8 +88,15 @@ class MqttSource:
             self._settings.host, self._settings.port, flags.session_present,
         )  # fmt: skip
         options = SubscribeOptions(qos=1)
-        client.subscribe([(f"$share/{SHARE_GROUP}/{topic}", options) for topic in TOPICS])
+        client.subscribe([(f"$share/{self._share_group}/{topic}", options) for topic in TOPICS])
         self.connected.set()
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:  # type: ignore[no-untyped-def]
+        failed = [code for code in reason_codes if code.is_failure]
+        if failed:
+            log.error("subscription refused: %s", failed)
+        else:
+            log.info("subscribed to %s in group %s", ", ".join(TOPICS), self._share_group)
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
         self.connected.clear()
