@@ -49,9 +49,6 @@ class IngestSettings(BaseModel):
     max_future_s: int = Field(
         600, ge=0, description="Device times further ahead of our clock are rejected."
     )
-    late_after_s: int = Field(
-        300, ge=0, description="A fix received this long after its device time is marked late."
-    )
     client_id: str = Field("waybill-ingest", description="MQTT client id prefix of workers.")
     share_group: str = Field(
         "ingest", description="MQTT 5 shared-subscription group the workers split the load in."
@@ -66,6 +63,9 @@ class TelemetrySettings(BaseModel):
         90, ge=1, description="Telemetry partitions older than this are dropped."
     )
     premake_days: int = Field(7, ge=1, description="Daily partitions created ahead of time.")
+    late_after_s: int = Field(
+        300, ge=0, description="A fix received this long after its device time is marked late."
+    )
 
 
 class ApiSettings(BaseModel):
@@ -96,3 +96,15 @@ class Settings(BaseSettings):
 def load() -> Settings:
     """Settings from the environment; the only place that reads it."""
     return Settings()
+
+
+def markdown_table(settings_type: type[BaseSettings] = Settings) -> str:
+    """The README's settings table, rendered from the code so the two cannot drift."""
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    for group_name, group in settings_type.model_fields.items():
+        model = group.annotation
+        for field_name, field in model.model_fields.items():  # type: ignore[union-attr]
+            variable = f"WAYBILL_{group_name.upper()}__{field_name.upper()}"
+            default = "(unset)" if field.default is None else f"`{field.default}`"
+            lines.append(f"| `{variable}` | {default} | {field.description} |")
+    return "\n".join(lines)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.deps import Caller, ConnDep, SettingsDep, require
+from core.settings import Settings
 from tracking import service
 from tracking.models import Fix
 
@@ -28,6 +29,7 @@ class PositionPublic(BaseModel):
     received_at: datetime = Field(description="When the platform received it.")
     as_of: datetime = Field(description="The time this position describes (the fix's time).")
     stale: bool = Field(description="True when the fix is older than the staleness limit.")
+    late: bool = Field(description="True when the fix reached us long after it was taken.")
 
 
 class LineString(BaseModel):
@@ -60,8 +62,9 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _public(device_id: str, fix: Fix, stale_after_s: int) -> PositionPublic:
+def _public(device_id: str, fix: Fix, settings: Settings) -> PositionPublic:
     age = datetime.now(UTC) - fix.device_time
+    delay = fix.received_at - fix.device_time
     return PositionPublic(
         device_id=device_id,
         lat=fix.lat,
@@ -73,7 +76,8 @@ def _public(device_id: str, fix: Fix, stale_after_s: int) -> PositionPublic:
         device_time=fix.device_time,
         received_at=fix.received_at,
         as_of=fix.device_time,
-        stale=age.total_seconds() > stale_after_s,
+        stale=age.total_seconds() > settings.api.stale_after_s,
+        late=delay.total_seconds() > settings.telemetry.late_after_s,
     )
 
 
@@ -87,7 +91,7 @@ def vehicle_position(
     device_id: str, conn: ConnDep, settings: SettingsDep, caller: Staff
 ) -> PositionPublic:
     fix = service.latest_position(conn, device_id)
-    return _public(device_id, fix, settings.api.stale_after_s)
+    return _public(device_id, fix, settings)
 
 
 @router.get(

@@ -37,7 +37,7 @@ def test_latest_position_is_by_device_time(client: TestClient, admin: dict, van:
     body = answer.json()
     assert (body["lat"], body["lon"], body["speed_mps"]) == (30.26, 120.2, 10.0)
     assert datetime.fromisoformat(body["as_of"]) == NOW - timedelta(minutes=1)
-    assert body["stale"] is False
+    assert body["stale"] is False and body["late"] is False
 
 
 def test_track_is_geojson_in_time_order(client: TestClient, admin: dict, van: str) -> None:
