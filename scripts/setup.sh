@@ -94,8 +94,8 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
-# --- The project's own broker --------------------------------------------------------------
-.venv/bin/waybill broker start
+# --- The project's own broker (the tests start a fresh one of their own) -----------------
+[ "$mode" = demo ] && .venv/bin/waybill broker start
 
 # --- Schema ------------------------------------------------------------------------------
 for db in "${databases[@]}"; do

@@ -84,14 +84,15 @@ def conn(database: str) -> Iterator[psycopg.Connection]:
 
 
 @pytest.fixture(scope="session")
-def mqtt_broker(settings: Settings) -> Settings:
-    """A fresh broker for this test run, on its own port and state."""
+def mqtt_broker(settings: Settings) -> Iterator[Settings]:
+    """A fresh broker for this test run, on its own port and state; stopped at the end."""
     if shutil.which("mosquitto") is None and not Path("/usr/sbin/mosquitto").exists():
         pytest.fail(f"mosquitto is not installed; {START_HINT}")
     broker.stop(settings)
     shutil.rmtree(broker.state_dir(settings), ignore_errors=True)
     broker.start(settings)
-    return settings
+    yield settings
+    broker.stop(settings)
 
 
 @pytest.fixture
