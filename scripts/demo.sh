@@ -20,10 +20,15 @@ trap cleanup INT TERM EXIT
 
 .venv/bin/waybill serve & pids+=($!)
 .venv/bin/waybill ingest --worker-id 1 & pids+=($!)
-for _ in $(seq 1 50); do
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
+.venv/bin/python - "$port" <<'PY'
+import sys, time, urllib.request
+for _ in range(100):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=1)
+        break
+    except OSError:
+        time.sleep(0.2)
+PY
 .venv/bin/waybill sim --vans 6 & pids+=($!)
 
 cat <<MSG
