@@ -6,7 +6,7 @@ UTC-aware datetimes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -30,6 +30,7 @@ class Reason(StrEnum):
     UNKNOWN_DEVICE = "unknown_device"
     DEVICE_RETIRED = "device_retired"
     TOPIC_MISMATCH = "topic_mismatch"
+    BAD_EPC = "bad_epc"
     UNKNOWN_FORMAT = "unknown_format"
     INTERNAL_ERROR = "internal_error"
 
@@ -44,6 +45,41 @@ class Position:
     accuracy_m: float | None = None
     altitude_m: float | None = None
     built_time: datetime | None = None  # when the device built the message, if the format says
+
+
+@dataclass(frozen=True, slots=True)
+class TagRead:
+    """One RFID reader's sighting of one tag on one antenna.
+
+    `read_time` is when the reader saw the tag; `built_time` when the reader queued the
+    report, where the format tells the two apart. `antenna` 0 means the reader did not say
+    (a Zebra reader whose operating mode leaves ANTENNA out). `count` is how often the tag
+    was seen since the reader's previous report of it; `event_number` the reader's own
+    sequence number of the report, where the format has one.
+    """
+
+    read_time: datetime
+    epc_hex: str  # upper-case hex of the EPC bank's EPC words
+    antenna: int
+    rssi_dbm: float | None = None
+    count: int = 1
+    event_number: int | None = None
+    built_time: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceEvent:
+    """Something a reader reports that is not a tag read: a buffer overflow, an antenna
+    plugged or unplugged, an inventory starting or stopping, a GPI edge.
+
+    `kind` is snake_case (`overflow`, `antenna_connected`, `inventory_status`...); `detail`
+    is the vendor's event body as sent, for people to read.
+    """
+
+    time: datetime
+    kind: str
+    # A dict is not hashable; leaving it out of the hash keeps the record usable in sets.
+    detail: dict[str, object] | str = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +98,9 @@ class Rejected(Exception):
         self.detail = detail
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, Rejected)
-            and (self.reason, self.detail) == (other.reason, other.detail)
+        return isinstance(other, Rejected) and (self.reason, self.detail) == (
+            other.reason,
+            other.detail,
         )
 
     def __hash__(self) -> int:
@@ -74,4 +110,4 @@ class Rejected(Exception):
         return f"Rejected({self.reason.value!r}, {self.detail!r})"
 
 
-Record = Position | Ignored | Rejected
+Record = Position | TagRead | DeviceEvent | Ignored | Rejected

@@ -1,4 +1,6 @@
-"""Turning msgspec's errors into our reasons, shared by the JSON decoders. Pure."""
+"""JSON bodies for the decoders: msgspec's errors turned into our reasons, and the
+splitting of one payload into the several JSON values some devices pack into it. Pure.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +10,11 @@ import msgspec
 
 from ingest.records import Reason, Rejected
 
+_RAW = msgspec.json.Decoder(msgspec.Raw)
+_RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
 
-def decode(payload: bytes, schema: type[Any]) -> Any:
+
+def decode(payload: bytes | msgspec.Raw, schema: type[Any]) -> Any:
     try:
         return msgspec.json.decode(payload, type=schema)
     except msgspec.ValidationError as exc:
@@ -19,8 +24,44 @@ def decode(payload: bytes, schema: type[Any]) -> Any:
     except UnicodeDecodeError as exc:
         raise Rejected(Reason.NOT_UTF8, str(exc)) from exc
     except msgspec.DecodeError as exc:
+        raise _not_json(bytes(payload), exc) from exc
+
+
+def values(payload: bytes) -> list[msgspec.Raw]:
+    """The JSON values in a payload, each left undecoded.
+
+    Accepted, in this order: one value (an array gives its elements), newline-delimited
+    values (the Impinj R700 HTTP stream; a line may itself be an array), and objects
+    joined by commas without brackets (what Zebra's IoT Connector sends for a batch, whose
+    own sample client wraps the payload in `[` `]` before parsing). Raises `Rejected`.
+    """
+    try:
+        return _split(payload)
+    except msgspec.DecodeError as exc:
+        first = exc
+    lines = [line for line in payload.splitlines() if line.strip()]
+    if len(lines) > 1:
         try:
-            payload.decode("utf-8")
-        except UnicodeDecodeError as utf_exc:
-            raise Rejected(Reason.NOT_UTF8, str(utf_exc)) from exc
-        raise Rejected(Reason.NOT_JSON, str(exc)) from exc
+            return [value for line in lines for value in _split(line)]
+        except msgspec.DecodeError:
+            pass
+    if payload.lstrip().startswith(b"{"):
+        try:
+            return _RAW_LIST.decode(b"[" + payload + b"]")
+        except msgspec.DecodeError:
+            pass
+    raise _not_json(payload, first)
+
+
+def _split(chunk: bytes) -> list[msgspec.Raw]:
+    if chunk.lstrip().startswith(b"["):
+        return _RAW_LIST.decode(chunk)
+    return [_RAW.decode(chunk)]
+
+
+def _not_json(payload: bytes, exc: Exception) -> Rejected:
+    try:
+        payload.decode("utf-8")
+    except UnicodeDecodeError as utf_exc:
+        return Rejected(Reason.NOT_UTF8, str(utf_exc))
+    return Rejected(Reason.NOT_JSON, str(exc))

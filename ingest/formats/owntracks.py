@@ -12,7 +12,7 @@ from datetime import datetime
 import msgspec
 
 from ingest.formats import jsonbody, timeparse
-from ingest.records import Ignored, Position, Reason, Record, Rejected
+from ingest.records import Ignored, Position, Record
 
 KMH_TO_MPS = 1 / 3.6
 
@@ -51,5 +51,3 @@ def decode(payload: bytes, topic: str, received_at: datetime) -> list[Record]:
             else timeparse.from_epoch(loc.created_at, unit="s"),
         )
     ]
-
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, datetime
 
 from ingest.records import Reason, Rejected
@@ -10,6 +11,8 @@ from ingest.records import Reason, Rejected
 # Below this an epoch number is taken as seconds, above as milliseconds
 # (1e11 s is the year 5138; 1e11 ms is March 1973).
 _EPOCH_MS_THRESHOLD = 1e11
+# ASCII only: str.isdigit() also accepts digits float() cannot read ("²").
+_EPOCH_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?", re.ASCII)
 
 
 def from_epoch(value: float, *, unit: str = "auto") -> datetime:
@@ -35,14 +38,17 @@ def from_iso(text: str) -> datetime:
         raise Rejected(Reason.BAD_TIMESTAMP, f"not ISO-8601: {text[:64]!r}") from exc
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError as exc:  # year 1 or 9999 pushed over the edge by its offset
+        raise Rejected(Reason.BAD_TIMESTAMP, f"out of range: {text[:64]!r}") from exc
 
 
 def parse(value: object) -> datetime:
     """An ISO-8601 string or an epoch number (seconds or milliseconds)."""
     if isinstance(value, str):
         stripped = value.strip()
-        if stripped.lstrip("-").replace(".", "", 1).isdigit():
+        if _EPOCH_TEXT.fullmatch(stripped):
             return from_epoch(float(stripped))
         return from_iso(stripped)
     if isinstance(value, int | float) and not isinstance(value, bool):
