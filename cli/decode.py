@@ -12,10 +12,12 @@ import typer
 from core.settings import load
 from ingest.formats import FORMATS, timeparse
 from ingest.pipeline import decode_records
-from ingest.records import Ignored, Position, Reason, Record, Rejected
+from ingest.records import DeviceEvent, Ignored, Position, Reason, Record, Rejected, TagRead
 from ingest.validate import Limits, validate
 
-DEFAULT_TOPICS = {"owntracks": "owntracks/cli/device"}
+# `osmand/` names no device, so the OsmAnd decoder skips its payload-id check; pass
+# --topic osmand/<id> to see the check the HTTP endpoint gets.
+DEFAULT_TOPICS = {"owntracks": "owntracks/cli/device", "osmand": "osmand/"}
 
 
 def as_json(record: Record) -> dict[str, object]:
@@ -30,6 +32,22 @@ def as_json(record: Record) -> dict[str, object]:
             "accuracy_m": record.accuracy_m,
             "altitude_m": record.altitude_m,
         }
+    if isinstance(record, TagRead):
+        return {
+            "kind": "tag_read",
+            "read_time": timeparse.iso_z(record.read_time),
+            "epc_hex": record.epc_hex,
+            "antenna": record.antenna,
+            "rssi_dbm": record.rssi_dbm,
+            "count": record.count,
+        }
+    if isinstance(record, DeviceEvent):
+        return {
+            "kind": "device_event",
+            "time": timeparse.iso_z(record.time),
+            "event": record.kind,
+            "detail": record.detail,
+        }
     if isinstance(record, Ignored):
         return {"kind": "ignored", "reason": record.reason}
     return {"kind": "rejected", "reason": record.reason.value, "detail": record.detail}
@@ -38,7 +56,9 @@ def as_json(record: Record) -> dict[str, object]:
 def decode(
     file: str = typer.Argument(..., help="Payload file, or - for standard input"),
     format: str = typer.Option(..., "--format", help=f"One of: {', '.join(FORMATS)}"),
-    topic: str | None = typer.Option(None, help="The MQTT topic it arrived on"),
+    topic: str | None = typer.Option(
+        None, help="The MQTT topic it arrived on (osmand: osmand/<device id>, as over HTTP)"
+    ),
     now: str | None = typer.Option(None, help="Clock for the future-timestamp check (ISO-8601)"),
 ) -> None:
     """Decode and validate one payload; print one JSON line per record. Exit 2 if rejected."""
@@ -54,9 +74,7 @@ def decode(
     )
     topic = topic or DEFAULT_TOPICS.get(format, "waybill/v1/devices/cli/telemetry")
     if len(payload) > settings.ingest.max_payload_bytes:
-        records: list[Record] = [
-            Rejected(Reason.PAYLOAD_TOO_LARGE, f"{len(payload)} bytes")
-        ]
+        records: list[Record] = [Rejected(Reason.PAYLOAD_TOO_LARGE, f"{len(payload)} bytes")]
     else:
         records = validate(decode_records(format, payload, topic, clock), clock, limits)
     for record in records:
