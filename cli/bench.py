@@ -10,3 +10,53 @@ import typer
 app = typer.Typer(help="Benchmarks; each prints one JSON line of figures at the end.")
 
 # Commands are registered below, one block per benchmark.
+
+
+_VRPTW_INSTANCES = typer.Option(
+    None, "--instances", help="Only these: --instances R101 C101 (or R101,C101)"
+)
+_VRPTW_MORE_NAMES = typer.Argument(None, hidden=True)
+
+
+@app.command("vrptw")
+def vrptw(
+    set_: str = typer.Option(
+        ..., "--set", help="solomon, gh200, or a folder of .vrp files with a bks.csv"
+    ),
+    time_limit: float = typer.Option(..., "--time-limit", min=0.1, help="Seconds per instance"),
+    instances: list[str] | None = _VRPTW_INSTANCES,
+    more: list[str] | None = _VRPTW_MORE_NAMES,
+    backend: str = typer.Option("auto", "--backend", help="auto, ortools or pyvrp"),
+    seed: int = typer.Option(0, "--seed", min=0),
+    data: str | None = typer.Option(
+        None,
+        "--data",
+        envvar="VRPTW_DATA_DIR",
+        help="Folder of the built-in sets (default ../shared/bench/vrptw)",
+    ),
+) -> None:
+    """VRPTW literature benchmark: gap to the best-known distance, one instance at a time."""
+    from bench.vrptw import run
+    from core.errors import InvalidInput
+
+    names = [n for part in [*(instances or []), *(more or [])] for n in part.split(",") if n]
+    try:
+        run(set_, time_limit, names, backend, seed, data, echo=typer.echo)
+    except InvalidInput as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from exc
+
+
+@app.command("epc")
+def epc(
+    seconds: float = typer.Option(3.0, "--seconds", min=0.1, help="Wall-clock seconds per repeat"),
+    repeats: int = typer.Option(5, "--repeats", min=1, help="Repeats; the median rate is kept"),
+    corpus_size: int = typer.Option(20_000, "--corpus-size", min=1, help="Distinct reads"),
+    seed: int = typer.Option(1, "--seed", min=0, help="Seed of the generated corpus"),
+) -> None:
+    """EPC decode rate in one process on a mixed corpus of reads (goal: 200k EPCs/s)."""
+    import json
+
+    from bench.epc import run
+
+    typer.echo(json.dumps(run(seconds, repeats, corpus_size, seed)))

@@ -1,0 +1,194 @@
+"""The OR-Tools backend: the whole problem model as an OR-Tools routing model.
+
+Capacities in every dimension, time windows (several per visit), pick-up and delivery
+pairs on one vehicle in order, depots per vehicle, a heterogeneous fleet with its own
+costs, skills as allowed vehicles, optional jobs as penalised disjunctions, shifts and
+shift-length limits. Matrices are handed to the C++ side whole, so no Python callback
+runs inside the search. Returns each vehicle's ordered steps; plan building is shared.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util.optional_boolean_pb2 import BOOL_FALSE, BOOL_TRUE
+
+from routing.costs import CostUnits
+from routing.models import Job, Problem
+from routing.params import SolveParams
+from routing.plan import StopKind
+from routing.schedule import Step
+
+Progress = Callable[[float, float | None], bool]
+
+FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+METAHEURISTIC = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+
+
+def search_parameters(params: SolveParams) -> pywrapcp.DefaultRoutingSearchParameters:
+    """The tuned search: see docs/routing.md for what each choice bought on Solomon."""
+    sp = pywrapcp.DefaultRoutingSearchParameters()
+    sp.first_solution_strategy = FIRST_SOLUTION
+    sp.local_search_metaheuristic = METAHEURISTIC
+    sp.guided_local_search_lambda_coefficient = 0.1
+    ops = sp.local_search_operators
+    ops.use_relocate_neighbors = BOOL_TRUE
+    ops.use_cross_exchange = BOOL_TRUE
+    ops.use_path_lns = BOOL_FALSE
+    ops.use_inactive_lns = BOOL_FALSE
+    sp.use_full_propagation = False
+    if params.time_limit_s is not None:
+        sp.time_limit.FromMilliseconds(int(params.time_limit_s * 1000))
+    if params.iteration_limit is not None:
+        sp.solution_limit = params.iteration_limit
+    return sp
+
+
+class _Nodes:
+    """Depots first, then one node per visit; remembers which job step each node is."""
+
+    def __init__(self, problem: Problem, jobs: list[Job]) -> None:
+        self.locations = [d.location for d in problem.depots]
+        self.service = [0] * len(problem.depots)
+        self.depot_node = {d.id: i for i, d in enumerate(problem.depots)}
+        self.step: dict[int, Step] = {}
+        self.node_of: dict[tuple[str, StopKind], int] = {}
+        for job in jobs:
+            kinds = (
+                [StopKind.DELIVERY] if job.pickup is None else [StopKind.PICKUP, StopKind.DELIVERY]
+            )
+            for kind in kinds:
+                visit = job.delivery if kind is StopKind.DELIVERY else job.pickup
+                assert visit is not None
+                node = len(self.locations)
+                self.locations.append(visit.location)
+                self.service.append(visit.service_s)
+                self.step[node] = (job, kind)
+                self.node_of[(job.id, kind)] = node
+
+
+def solve(
+    problem: Problem,
+    params: SolveParams,
+    units: CostUnits,
+    on_progress: Progress | None = None,
+) -> dict[str, list[Step]]:
+    jobs = list(problem.jobs)
+    nodes = _Nodes(problem, jobs)
+    vehicles = list(problem.vehicles)
+    starts = [nodes.depot_node[v.start_depot] for v in vehicles]
+    ends = [nodes.depot_node[v.end] for v in vehicles]
+    manager = pywrapcp.RoutingIndexManager(len(nodes.locations), len(vehicles), starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+
+    locs = nodes.locations
+    dist = problem.matrix.distance_m[locs][:, locs]
+    travel = problem.matrix.duration_s[locs][:, locs]
+
+    # Arc costs: one registered matrix per distinct cost per metre.
+    by_rate: dict[int, int] = {}
+    for vi, v in enumerate(vehicles):
+        per_m, per_s, fixed = units.of_vehicle(v)
+        if per_m not in by_rate:
+            by_rate[per_m] = routing.RegisterTransitMatrix((dist * per_m).tolist())
+        routing.SetArcCostEvaluatorOfVehicle(by_rate[per_m], vi)
+        routing.SetFixedCostOfVehicle(fixed, vi)
+
+    _add_time(problem, routing, manager, nodes, vehicles, travel, units)
+    _add_loads(problem, routing, manager, nodes, vehicles)
+
+    solver = routing.solver()
+    for job in jobs:
+        penalty = units.penalty[job.id]
+        indices = [
+            manager.NodeToIndex(nodes.node_of[(job.id, k)])
+            for k in (
+                [StopKind.DELIVERY] if job.pickup is None else [StopKind.PICKUP, StopKind.DELIVERY]
+            )
+        ]
+        routing.AddDisjunction([indices[0]], penalty)
+        if job.skills:
+            allowed = [vi for vi, v in enumerate(vehicles) if job.skills <= v.skills]
+            for index in indices:
+                routing.SetAllowedVehiclesForIndex(allowed, index)
+        if len(indices) == 2:
+            pick, drop = indices
+            routing.AddDisjunction([drop], 0)
+            routing.AddPickupAndDelivery(pick, drop)
+            solver.Add(routing.ActiveVar(pick) == routing.ActiveVar(drop))
+            solver.Add(routing.VehicleVar(pick) == routing.VehicleVar(drop))
+            time_dim = routing.GetDimensionOrDie("time")
+            solver.Add(time_dim.CumulVar(pick) <= time_dim.CumulVar(drop))
+
+    if on_progress is not None:
+        began = time.monotonic()
+
+        def report() -> None:
+            cost = routing.CostVar().Value() * units.money_per_unit
+            if not on_progress(time.monotonic() - began, cost):
+                routing.solver().FinishCurrentSearch()
+
+        routing.AddAtSolutionCallback(report)
+
+    solution = routing.SolveWithParameters(search_parameters(params))
+    routes: dict[str, list[Step]] = {}
+    if solution is None:
+        return routes
+    for vi, v in enumerate(vehicles):
+        index = solution.Value(routing.NextVar(routing.Start(vi)))
+        steps: list[Step] = []
+        while not routing.IsEnd(index):
+            steps.append(nodes.step[manager.IndexToNode(index)])
+            index = solution.Value(routing.NextVar(index))
+        if steps:
+            routes[v.id] = steps
+    return routes
+
+
+def _add_time(problem, routing, manager, nodes, vehicles, travel, units) -> None:
+    service = nodes.service
+    transit = (travel + [[s] for s in service]).tolist()
+    callback = routing.RegisterTransitMatrix(transit)
+    horizon = max(v.shift.end_s for v in vehicles)
+    routing.AddDimension(callback, horizon, horizon, False, "time")
+    dim = routing.GetDimensionOrDie("time")
+    for node, (job, kind) in nodes.step.items():
+        visit = job.delivery if kind is StopKind.DELIVERY else job.pickup
+        assert visit is not None
+        if not visit.windows:
+            continue
+        cumul = dim.CumulVar(manager.NodeToIndex(node))
+        cumul.SetRange(visit.windows[0].start_s, visit.windows[-1].end_s)
+        for a, b in zip(visit.windows, visit.windows[1:], strict=False):
+            cumul.RemoveInterval(a.end_s + 1, b.start_s - 1)
+    for vi, v in enumerate(vehicles):
+        dim.CumulVar(routing.Start(vi)).SetRange(v.shift.start_s, v.shift.end_s)
+        dim.CumulVar(routing.End(vi)).SetRange(v.shift.start_s, v.shift.end_s)
+        if v.max_shift_s is not None:
+            dim.SetSpanUpperBoundForVehicle(v.max_shift_s, vi)
+        per_s = units.per_s[v.id]
+        if per_s:
+            dim.SetSpanCostCoefficientForVehicle(per_s, vi)
+        routing.AddVariableMaximizedByFinalizer(dim.CumulVar(routing.Start(vi)))
+        routing.AddVariableMinimizedByFinalizer(dim.CumulVar(routing.End(vi)))
+
+
+def _add_loads(problem, routing, manager, nodes, vehicles) -> None:
+    paired = problem.has_pairs
+    n = len(nodes.locations)
+    for d, name in enumerate(problem.dimensions):
+        delta = [0] * n
+        for node, (job, kind) in nodes.step.items():
+            amount = job.demand[d]
+            if not paired:
+                delta[node] = amount  # load delivered so far; the classic, fastest form
+            else:
+                delta[node] = amount if kind is StopKind.PICKUP else -amount
+        if not any(delta):
+            continue
+        callback = routing.RegisterUnaryTransitVector(delta)
+        caps = [v.capacity[d] for v in vehicles]
+        # With pairs the cumul is the load on board; it starts at the route's deliveries.
+        routing.AddDimensionWithVehicleCapacity(callback, 0, caps, not paired, f"load:{name}")
