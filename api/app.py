@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
-from api.routers import health, vehicles
+from api.routers import devices, health, vehicles
 from core.db import make_pool
 from core.settings import Settings
 
@@ -39,4 +39,5 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     app.include_router(vehicles.router)
+    app.include_router(devices.router)
     return app

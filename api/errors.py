@@ -14,7 +14,7 @@ from core.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
-    TransientDatabaseError,
+    Unavailable,
     Unauthenticated,
     WaybillError,
 )
@@ -27,7 +27,7 @@ STATUS: dict[type[WaybillError], int] = {
     PermissionDenied: 403,
     NotFound: 404,
     Conflict: 409,
-    TransientDatabaseError: 503,
+    Unavailable: 503,
 }
 
 

@@ -23,3 +23,10 @@ def start() -> None:
 def stop() -> None:
     """Stop the broker."""
     typer.echo("broker stopped" if broker.stop(load()) else "broker was not running")
+
+
+@app.command()
+def env() -> None:
+    """Print `export` lines giving the platform's processes their broker accounts."""
+    for name, value in broker.service_environment(load()).items():
+        typer.echo(f"export {name}={value}")

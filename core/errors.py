@@ -39,7 +39,19 @@ class InvalidInput(WaybillError):
     code = "invalid_input"
 
 
-class TransientDatabaseError(WaybillError):
-    """The database is unreachable or restarting; the caller may retry."""
+class Unavailable(WaybillError):
+    """A service we depend on is unreachable; the caller may retry."""
+
+    code = "unavailable"
+
+
+class TransientDatabaseError(Unavailable):
+    """The database is unreachable or restarting."""
 
     code = "database_unavailable"
+
+
+class BrokerUnavailable(Unavailable):
+    """The MQTT broker is unreachable or did not answer in time."""
+
+    code = "broker_unavailable"

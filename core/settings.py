@@ -22,7 +22,7 @@ class DbSettings(BaseModel):
 class MqttSettings(BaseModel):
     host: str = Field("127.0.0.1", description="MQTT broker host.")
     port: int = Field(18830, description="MQTT broker port (the project's own Mosquitto).")
-    username: str | None = Field(None, description="Broker account of the platform's services.")
+    username: str | None = Field(None, description="Broker account this process connects as.")
     password: str | None = Field(None, description="Password of that account.")
     keepalive_s: int = Field(30, ge=5, description="MQTT keepalive interval.")
     session_expiry_s: int = Field(
@@ -34,6 +34,12 @@ class BrokerSettings(BaseModel):
     state_dir: str = Field(
         ".run/mosquitto",
         description="Where `waybill broker start` keeps the broker's config, data and log.",
+    )
+    control_username: str = Field(
+        "waybill-admin", description="Broker account that provisions devices (dynamic security)."
+    )
+    control_password: str | None = Field(
+        None, description="Its password; unset: read from the broker's state directory."
     )
 
 

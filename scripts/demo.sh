@@ -8,6 +8,7 @@ token_file=.run/admin-token
 [ -s "$token_file" ] || python3 -c 'import secrets; print(secrets.token_urlsafe(24))' > "$token_file"
 export WAYBILL_API__ADMIN_TOKEN=${WAYBILL_API__ADMIN_TOKEN:-$(cat "$token_file")}
 port=${WAYBILL_API__PORT:-8000}
+eval "$(.venv/bin/waybill broker env)"   # the platform's own broker accounts
 
 pids=()
 cleanup() {

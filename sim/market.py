@@ -1,6 +1,7 @@
 """A small fleet of vans driving delivery loops out of a wholesale market in Hangzhou.
 
-Each van is a real MQTT client with its own session. Most speak the native GPS JSON;
+Each van is a real MQTT client with its own session and its own broker credentials,
+provisioned through the device registry on first run and kept in `.run/sim.json`. Most speak the native GPS JSON;
 every third one is a driver's phone running OwnTracks. Loops follow a street grid (legs
 run north-south or east-west), vans dwell at their stops, and fixes carry GPS noise.
 """
@@ -9,19 +10,23 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import random
 import signal
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import orjson
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from core.db import connect
+from core.errors import Conflict
 from core.settings import Settings
+from devices import broker
 from devices import service as devices
 from devices.models import DeviceKind
 from gis.geodesy import bearing_deg, haversine_m, offset
@@ -137,23 +142,40 @@ def payload(van: Van, when: datetime, lat: float, lon: float, speed: float, head
     )
 
 
-def register(settings: Settings, fleet: list[Van]) -> None:
+def credentials(settings: Settings, fleet: list[Van], store: Path) -> dict[str, str]:
+    """Each van's broker password: provisioned once, kept in `store`, rotated if lost."""
+    saved: dict[str, str] = orjson.loads(store.read_bytes()) if store.exists() else {}
+    control = broker.control_account(settings)
     with connect(settings.db.url) as conn:
         for van in fleet:
-            devices.ensure(
-                conn,
-                device_id=van.device_id,
-                kind=DeviceKind.PHONE if van.owntracks else DeviceKind.GPS_UNIT,
-                format="owntracks" if van.owntracks else "native",
-                name=f"Van {van.device_id[-2:]}",
-                vehicle_id=f"VAN-{van.device_id[-2:]}",
-            )
+            if van.device_id in saved:
+                continue
+            try:
+                result = devices.provision(
+                    conn,
+                    control,
+                    device_id=van.device_id,
+                    kind=DeviceKind.PHONE if van.owntracks else DeviceKind.GPS_UNIT,
+                    format="owntracks" if van.owntracks else "native",
+                    name=f"Van {van.device_id[-2:]}",
+                    vehicle_id=f"VAN-{van.device_id[-2:]}",
+                )
+            except Conflict:  # registered earlier, password lost: issue a new one
+                result = devices.rotate(conn, control, van.device_id)
+            saved[van.device_id] = result.password
+    store.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(store, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(orjson.dumps(saved))
+    return saved
 
 
-def connect_client(settings: Settings, client_id: str) -> mqtt.Client:
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
-    if settings.mqtt.username:
-        client.username_pw_set(settings.mqtt.username, settings.mqtt.password)
+def connect_client(settings: Settings, van: Van, password: str) -> mqtt.Client:
+    """Each van is its own MQTT client, logged in with its own credentials."""
+    client = mqtt.Client(
+        CallbackAPIVersion.VERSION2, client_id=f"sim-{van.device_id}", protocol=mqtt.MQTTv5
+    )
+    client.username_pw_set(van.device_id, password)
     client.connect(settings.mqtt.host, settings.mqtt.port, keepalive=settings.mqtt.keepalive_s)
     client.loop_start()
     return client
@@ -161,8 +183,9 @@ def connect_client(settings: Settings, client_id: str) -> mqtt.Client:
 
 def run(settings: Settings, *, vans: int, interval_s: float, duration_s: float) -> None:
     fleet = make_fleet(vans)
-    register(settings, fleet)
-    client = connect_client(settings, f"waybill-sim-{int(time.time())}")
+    passwords = credentials(settings, fleet, Path(settings.broker.state_dir).parent / "sim.json")
+    clients = {van.device_id: connect_client(settings, van, passwords[van.device_id])
+               for van in fleet}  # fmt: skip
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -173,10 +196,13 @@ def run(settings: Settings, *, vans: int, interval_s: float, duration_s: float) 
             now = datetime.now(UTC)
             for van in fleet:
                 lat, lon, speed, heading = van.step(interval_s)
-                client.publish(van.topic, payload(van, now, lat, lon, speed, heading), qos=1)
+                clients[van.device_id].publish(
+                    van.topic, payload(van, now, lat, lon, speed, heading), qos=1
+                )
             if duration_s and time.monotonic() - started >= duration_s:
                 break
             stop.wait(interval_s)
     finally:
-        client.disconnect()
-        client.loop_stop()
+        for client in clients.values():
+            client.disconnect()
+            client.loop_stop()

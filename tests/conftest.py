@@ -20,6 +20,7 @@ import pytest
 
 from core.settings import Settings
 from devices import broker
+from tests.support.processes import WorkerProcess
 
 # Tests never touch the demo database unless told to.
 os.environ.setdefault(
@@ -28,6 +29,7 @@ os.environ.setdefault(
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 START_HINT = "run `make test` (or `scripts/setup.sh test`) to install and start the services"
 TEST_BROKER_PORT = int(os.environ.get("WAYBILL_TEST_BROKER_PORT", "18840"))
 TEST_ADMIN_TOKEN = "test-admin-" + uuid.uuid4().hex
@@ -91,7 +93,16 @@ def mqtt_broker(settings: Settings) -> Iterator[Settings]:
     broker.stop(settings)
     shutil.rmtree(broker.state_dir(settings), ignore_errors=True)
     broker.start(settings)
-    yield settings
+    yield settings.model_copy(
+        update={
+            "mqtt": settings.mqtt.model_copy(
+                update={
+                    "username": broker.INGEST_ACCOUNT,
+                    "password": broker.account_password(settings, broker.INGEST_ACCOUNT),
+                }
+            )
+        }
+    )
     broker.stop(settings)
 
 
@@ -99,3 +110,21 @@ def mqtt_broker(settings: Settings) -> Iterator[Settings]:
 def uid() -> str:
     """A short unique token for names of rows that tests must commit."""
     return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def start_worker(
+    mqtt_broker: Settings, database: str, uid: str, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., WorkerProcess]]:
+    """Start `waybill ingest` processes in a share group of this test; all stop at the end."""
+    workers: list[WorkerProcess] = []
+
+    def start(worker_id: int = 1, **env: str) -> WorkerProcess:
+        log = ARTIFACTS / f"{request.node.name}-{uid}-w{worker_id}.log"
+        worker = WorkerProcess(mqtt_broker, f"g{uid}", worker_id, log, env).start()
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()

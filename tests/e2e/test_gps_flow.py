@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from core.settings import Settings
 from tests.conftest import TEST_ADMIN_TOKEN, wait_for
-from tests.support.data import dead_letter_reasons, position_count, register
+from tests.support.data import dead_letter_reasons, position_count, provision
 from tests.support.mqtt import Publisher
 
 ADMIN = {"Authorization": f"Bearer {TEST_ADMIN_TOKEN}"}
@@ -27,11 +27,14 @@ def test_published_fix_reaches_the_api_once(
 ) -> None:  # type: ignore[no-untyped-def]
     """QoS 1 publish -> worker -> committed row -> API answer; a duplicate leaves one row."""
     device_id = f"e2e-{uid}"
-    register(database, device_id)
+    password = provision(mqtt_broker, device_id)
     start_worker()
     topic = f"waybill/v1/devices/{device_id}/telemetry"
     now = datetime.now(UTC).replace(microsecond=0)
-    with Publisher(mqtt_broker) as pub, TestClient(create_app(mqtt_broker)) as api:
+    with (
+        Publisher(mqtt_broker, device_id, password) as pub,
+        TestClient(create_app(mqtt_broker)) as api,
+    ):
         pub.publish(topic, _fix(now - timedelta(seconds=5), 30.27, speed_kmh=54))
         answer = wait_for(
             lambda: (r := api.get(f"/v1/vehicles/{device_id}/position", headers=ADMIN))
@@ -64,9 +67,9 @@ def test_published_fix_reaches_the_api_once(
 def test_bad_messages_land_in_dead_letters(
     mqtt_broker: Settings, database: str, uid: str, start_worker
 ) -> None:  # type: ignore[no-untyped-def]
-    """Malformed, out-of-range, future, unknown-device and oversized messages each get a reason."""
+    """Malformed, out-of-range, future and oversized messages each get a named reason."""
     device_id = f"bad-{uid}"
-    register(database, device_id)
+    password = provision(mqtt_broker, device_id)
     start_worker(WAYBILL_INGEST__MAX_PAYLOAD_BYTES="2048")
     now = datetime.now(UTC)
     topic = f"waybill/v1/devices/{device_id}/telemetry"
@@ -77,9 +80,8 @@ def test_bad_messages_land_in_dead_letters(
         (topic, _fix(now, 95.0), "lat_out_of_range"),
         (topic, _fix(now + timedelta(days=2), 30.0), "timestamp_in_future"),
         (topic, b"x" * 4096, "payload_too_large"),
-        (f"waybill/v1/devices/ghost-{uid}/telemetry", _fix(now, 30.0), "unknown_device"),
     ]
-    with Publisher(mqtt_broker) as pub:
+    with Publisher(mqtt_broker, device_id, password) as pub:
         for case_topic, payload, _ in cases:
             pub.publish(case_topic, payload)
         pub.publish(topic, _fix(now, 30.2))  # and one good fix among them

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import psycopg
 
+from core.settings import Settings
+from devices import broker
 from devices import service as devices
 from devices.models import Device, DeviceKind
 
@@ -12,6 +14,16 @@ def register(url: str, device_id: str, kind: DeviceKind = DeviceKind.GPS_UNIT,
              format: str = "native") -> Device:  # fmt: skip
     with psycopg.connect(url) as conn:
         return devices.register(conn, device_id=device_id, kind=kind, format=format)
+
+
+def provision(settings: Settings, device_id: str, kind: DeviceKind = DeviceKind.GPS_UNIT,
+              format: str = "native") -> str:  # fmt: skip
+    """Register the device with broker credentials; returns its password."""
+    with psycopg.connect(settings.db.url) as conn:
+        result = devices.provision(
+            conn, broker.control_account(settings), device_id=device_id, kind=kind, format=format
+        )
+    return result.password
 
 
 def position_count(url: str, device_id: str) -> int:

@@ -29,6 +29,7 @@ def service_env(settings: Settings, **extra: str) -> dict[str, str]:
     if settings.mqtt.username:
         env["WAYBILL_MQTT__USERNAME"] = settings.mqtt.username
         env["WAYBILL_MQTT__PASSWORD"] = settings.mqtt.password or ""
+    env["WAYBILL_BROKER__STATE_DIR"] = settings.broker.state_dir
     env.update(extra)
     return env
 
