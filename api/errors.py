@@ -14,8 +14,8 @@ from core.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
-    Unavailable,
     Unauthenticated,
+    Unavailable,
     WaybillError,
 )
 

@@ -6,10 +6,10 @@ import typer
 
 from core.db import connect
 from core.settings import load
-from devices import service
+from devices import broker, service
 from devices.models import DeviceKind
 
-app = typer.Typer(help="Register and inspect devices.", no_args_is_help=True)
+app = typer.Typer(help="Provision and inspect devices.", no_args_is_help=True)
 
 
 @app.command()
@@ -20,9 +20,19 @@ def add(
     name: str = typer.Option("", help="A human name"),
     vehicle: str | None = typer.Option(None, help="The vehicle it rides in"),
 ) -> None:
-    """Register a device."""
-    with connect(load().db.url) as conn:
-        device = service.register(
-            conn, device_id=device_id, kind=kind, format=format, name=name, vehicle_id=vehicle
+    """Provision a device; prints its broker credentials, which are shown only this once."""
+    settings = load()
+    with connect(settings.db.url) as conn:
+        result = service.provision(
+            conn,
+            broker.control_account(settings),
+            device_id=device_id,
+            kind=kind,
+            format=format,
+            name=name,
+            vehicle_id=vehicle,
         )
-    typer.echo(f"registered {device.device_id} ({device.kind}, {device.format})")
+    typer.echo(f"provisioned {device_id} ({kind}, {format})")
+    typer.echo(f"broker {settings.mqtt.host}:{settings.mqtt.port}")
+    typer.echo(f"username {result.username}")
+    typer.echo(f"password {result.password}")

@@ -6,8 +6,9 @@ publish and read what. Everything it writes lives under `broker.state_dir`; the 
 of the platform's own accounts are generated there on first start (`secrets/`, mode 0600)
 and never printed.
 
-Accounts: `waybill-admin` administers the plugin (device provisioning); `waybill-ingest` reads telemetry through shared subscriptions; each device is a
-client named by its device id with a role of its own (see `devices/dynsec.py`).
+Accounts: `waybill-admin` administers the plugin (device provisioning); `waybill-ingest`
+reads telemetry through shared subscriptions; each device is a client named by its device
+id with a role of its own (see `devices/dynsec.py`).
 """
 
 from __future__ import annotations
@@ -145,8 +146,12 @@ def _ensure_accounts(settings: Settings) -> None:
         [
             {"command": "createRole", "rolename": "waybill-ingest", "acls": INGEST_ACLS},
             {"command": "deleteClient", "username": INGEST_ACCOUNT},
-            {"command": "createClient", "username": INGEST_ACCOUNT, "password": password,
-             "roles": [{"rolename": "waybill-ingest"}]},
+            {
+                "command": "createClient",
+                "username": INGEST_ACCOUNT,
+                "password": password,
+                "roles": [{"rolename": "waybill-ingest"}],
+            },
         ],  # fmt: skip
         tolerate=("already exists", "not found"),
     )

@@ -9,6 +9,7 @@ from a decoder that is not `Rejected` is a bug, kept as `internal_error` and log
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import traceback
@@ -18,13 +19,14 @@ from datetime import datetime
 
 from devices.models import Device
 from ingest.formats import FORMATS
-from ingest.records import Ignored, Position, Reason, Record, Rejected
+from ingest.records import DeviceEvent, Ignored, Position, Reason, Record, Rejected, TagRead
 from ingest.validate import Limits, validate
 
 log = logging.getLogger(__name__)
 
 TELEMETRY_PREFIX = "waybill/v1/devices/"
 OWNTRACKS_PREFIX = "owntracks/"
+OSMAND_PREFIX = "osmand/"  # not an MQTT topic: what the HTTP ingest endpoint passes
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,8 @@ class DeadLetter:
 class Outcome:
     device: Device | None = None
     positions: list[Position] = field(default_factory=list)
+    tag_reads: list[TagRead] = field(default_factory=list)
+    device_events: list[DeviceEvent] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     dead_letter: DeadLetter | None = None
 
@@ -72,6 +76,8 @@ def route_topic(topic: str) -> Route:
         parts = topic[len(OWNTRACKS_PREFIX) :].split("/")
         if len(parts) == 2 and all(parts):
             return Route(parts[0], "owntracks")
+    elif topic.startswith(OSMAND_PREFIX) and "/" not in topic[len(OSMAND_PREFIX) :]:
+        return Route(topic[len(OSMAND_PREFIX) :], "osmand")
     raise Rejected(Reason.UNKNOWN_TOPIC, topic[:200])
 
 
@@ -79,10 +85,8 @@ def device_ids(messages: list[Message]) -> set[str]:
     """The device ids the batch names, so the caller can look them up in one query."""
     ids = set()
     for message in messages:
-        try:
+        with contextlib.suppress(Rejected):
             ids.add(route_topic(message.topic).device_id)
-        except Rejected:
-            pass
     return ids
 
 
@@ -118,9 +122,7 @@ def process(
         return outcome
 
     if len(message.payload) > max_payload_bytes:
-        return dead(
-            Reason.PAYLOAD_TOO_LARGE, f"{len(message.payload)} bytes > {max_payload_bytes}"
-        )
+        return dead(Reason.PAYLOAD_TOO_LARGE, f"{len(message.payload)} bytes > {max_payload_bytes}")
     try:
         route = route_topic(message.topic)
     except Rejected as exc:
@@ -140,6 +142,10 @@ def process(
     for record in validate(records, message.received_at, limits):
         if isinstance(record, Position):
             outcome.positions.append(record)
+        elif isinstance(record, TagRead):
+            outcome.tag_reads.append(record)
+        elif isinstance(record, DeviceEvent):
+            outcome.device_events.append(record)
         elif isinstance(record, Ignored):
             outcome.ignored.append(record.reason)
         else:

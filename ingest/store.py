@@ -1,41 +1,86 @@
-"""The only module that writes the telemetry log (`positions`) and `dead_letters`.
+"""The only module that writes the telemetry log (`positions`, `tag_reads`), reader events
+and `dead_letters`.
 
-Takes a connection, never commits. Rows are COPied into a per-connection staging table and
-moved with `INSERT ... ON CONFLICT DO NOTHING`, so a replayed message changes nothing.
+Takes a connection, never commits. Telemetry rows are COPied into per-connection staging
+tables and moved with `INSERT ... ON CONFLICT DO NOTHING`, so a replayed message changes
+nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+import orjson
 import psycopg
 
 from ingest.pipeline import DeadLetter
-from ingest.records import Position
+from ingest.records import DeviceEvent, Position, TagRead
 
-_STAGING = """
-CREATE TEMP TABLE IF NOT EXISTS positions_in (
-    device_time timestamptz, received_at timestamptz, built_time timestamptz,
-    device_pk integer, speed_mps real, heading_deg real, accuracy_m real, altitude_m real,
-    lon float8, lat float8
-) ON COMMIT DELETE ROWS
-"""
-_COPY = (
-    "COPY positions_in (device_time, received_at, built_time, device_pk, speed_mps,"
-    " heading_deg, accuracy_m, altitude_m, lon, lat) FROM STDIN (FORMAT BINARY)"
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A telemetry table, its staging twin and the statements that fill them."""
+
+    staging: str
+    copy: str
+    types: list[str]
+    move: str
+
+
+POSITIONS = Table(
+    staging="""CREATE TEMP TABLE IF NOT EXISTS positions_in (
+        device_time timestamptz, received_at timestamptz, built_time timestamptz,
+        device_pk integer, speed_mps real, heading_deg real, accuracy_m real, altitude_m real,
+        lon float8, lat float8) ON COMMIT DELETE ROWS""",
+    copy="""COPY positions_in (device_time, received_at, built_time, device_pk, speed_mps,
+        heading_deg, accuracy_m, altitude_m, lon, lat) FROM STDIN (FORMAT BINARY)""",
+    types=[
+        "timestamptz",
+        "timestamptz",
+        "timestamptz",
+        "int4",
+        "float4",
+        "float4",
+        "float4",
+        "float4",
+        "float8",
+        "float8",
+    ],  # fmt: skip
+    move="""INSERT INTO positions (device_time, received_at, built_time, device_pk, speed_mps,
+                                   heading_deg, accuracy_m, altitude_m, geom)
+        SELECT device_time, received_at, built_time, device_pk, speed_mps,
+               heading_deg, accuracy_m, altitude_m, ST_SetSRID(ST_MakePoint(lon, lat), 4326)
+          FROM positions_in
+        ON CONFLICT DO NOTHING""",
 )
-_COPY_TYPES = [
-    "timestamptz", "timestamptz", "timestamptz", "int4",
-    "float4", "float4", "float4", "float4", "float8", "float8",
-]  # fmt: skip
-_MOVE = """
-INSERT INTO positions (device_time, received_at, built_time, device_pk, speed_mps,
-                       heading_deg, accuracy_m, altitude_m, geom)
-SELECT device_time, received_at, built_time, device_pk, speed_mps,
-       heading_deg, accuracy_m, altitude_m, ST_SetSRID(ST_MakePoint(lon, lat), 4326)
-  FROM positions_in
+TAG_READS = Table(
+    staging="""CREATE TEMP TABLE IF NOT EXISTS tag_reads_in (
+        read_time timestamptz, received_at timestamptz, built_time timestamptz,
+        event_number int8, device_pk integer, read_count integer, rssi_dbm real,
+        antenna int2, epc bytea) ON COMMIT DELETE ROWS""",
+    copy="""COPY tag_reads_in (read_time, received_at, built_time, event_number, device_pk,
+        read_count, rssi_dbm, antenna, epc) FROM STDIN (FORMAT BINARY)""",
+    types=[
+        "timestamptz",
+        "timestamptz",
+        "timestamptz",
+        "int8",
+        "int4",
+        "int4",
+        "float4",
+        "int2",
+        "bytea",
+    ],  # fmt: skip
+    move="""INSERT INTO tag_reads (read_time, received_at, built_time, event_number, device_pk,
+                                   read_count, rssi_dbm, antenna, epc)
+        SELECT * FROM tag_reads_in
+        ON CONFLICT DO NOTHING""",
+)
+_EVENT = """
+INSERT INTO device_events (device_pk, event_time, kind, received_at, detail)
+VALUES (%s, %s, %s, %s, %s)
 ON CONFLICT DO NOTHING
 """
 _DEAD = """
@@ -45,48 +90,102 @@ ON CONFLICT (fingerprint) DO NOTHING
 """
 
 
-@dataclass(frozen=True, slots=True)
-class PositionRow:
-    device_pk: int
-    received_at: datetime
-    fix: Position
+@dataclass(slots=True)
+class Batch:
+    """Everything one transaction writes: accepted records with their device, dead letters."""
+
+    positions: list[tuple[int, datetime, Position]] = field(default_factory=list)
+    tag_reads: list[tuple[int, datetime, TagRead]] = field(default_factory=list)
+    device_events: list[tuple[int, datetime, DeviceEvent]] = field(default_factory=list)
+    dead_letters: list[DeadLetter] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
 class Written:
     positions_inserted: int
     positions_duplicate: int
+    tag_reads_inserted: int
+    tag_reads_duplicate: int
     dead_letters_inserted: int
 
 
-def write_batch(
-    conn: psycopg.Connection, rows: Sequence[PositionRow], dead: Sequence[DeadLetter]
-) -> Written:
-    inserted = dead_inserted = 0
+def _copy(cur: psycopg.Cursor, table: Table, rows: Sequence[tuple]) -> int:
+    """COPY rows into the staging table and move them; the number actually inserted."""
+    if not rows:
+        return 0
+    cur.execute(table.staging)
+    with cur.copy(table.copy) as copy:
+        copy.set_types(table.types)
+        for row in rows:
+            copy.write_row(row)
+    cur.execute(table.move)
+    return cur.rowcount
+
+
+def write_batch(conn: psycopg.Connection, batch: Batch) -> Written:
     with conn.cursor() as cur:
-        if rows:
-            cur.execute(_STAGING)
-            with cur.copy(_COPY) as copy:
-                copy.set_types(_COPY_TYPES)
-                for row in rows:
-                    fix = row.fix
-                    copy.write_row(
-                        (
-                            fix.device_time, row.received_at, fix.built_time, row.device_pk,
-                            fix.speed_mps, fix.heading_deg, fix.accuracy_m, fix.altitude_m,
-                            fix.lon, fix.lat,
-                        )  # fmt: skip
-                    )
-            cur.execute(_MOVE)
-            inserted = cur.rowcount
-        if dead:
-            for letter in dead:
-                cur.execute(
-                    _DEAD,
-                    (
-                        letter.received_at, letter.topic, letter.device_id, letter.reason.value,
-                        letter.detail, letter.payload, letter.fingerprint,
-                    ),  # fmt: skip
+        positions = _copy(
+            cur,
+            POSITIONS,
+            [
+                (
+                    f.device_time,
+                    received,
+                    f.built_time,
+                    pk,
+                    f.speed_mps,
+                    f.heading_deg,
+                    f.accuracy_m,
+                    f.altitude_m,
+                    f.lon,
+                    f.lat,
                 )
-                dead_inserted += cur.rowcount
-    return Written(inserted, len(rows) - inserted, dead_inserted)
+                for pk, received, f in batch.positions
+            ],  # fmt: skip
+        )
+        reads = _copy(
+            cur,
+            TAG_READS,
+            [
+                (
+                    r.read_time,
+                    received,
+                    r.built_time,
+                    r.event_number,
+                    pk,
+                    r.count,
+                    r.rssi_dbm,
+                    r.antenna,
+                    bytes.fromhex(r.epc_hex),
+                )
+                for pk, received, r in batch.tag_reads
+            ],  # fmt: skip
+        )
+        if batch.device_events:
+            cur.executemany(
+                _EVENT,
+                [
+                    (pk, e.time, e.kind, received, orjson.dumps(
+                        e.detail if isinstance(e.detail, dict) else {"text": e.detail}
+                    ).decode())
+                    for pk, received, e in batch.device_events
+                ],
+            )  # fmt: skip
+        dead = 0
+        for letter in batch.dead_letters:
+            cur.execute(
+                _DEAD,
+                (
+                    letter.received_at,
+                    letter.topic,
+                    letter.device_id,
+                    letter.reason.value,
+                    letter.detail,
+                    letter.payload,
+                    letter.fingerprint,
+                ),  # fmt: skip
+            )
+            dead += cur.rowcount
+    return Written(
+        positions, len(batch.positions) - positions, reads, len(batch.tag_reads) - reads, dead
+    )

@@ -10,11 +10,12 @@ received, commits and acks it, then disconnects.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import psycopg
 from prometheus_client import start_http_server
@@ -23,9 +24,8 @@ from core.db import connect
 from core.settings import Settings
 from devices import service as devices
 from devices.models import Device
-from ingest import maintenance, metrics, pipeline, store
+from ingest import maintenance, metrics, pipeline, service, store
 from ingest.source import Incoming, MqttSource
-from ingest.validate import Limits
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +65,7 @@ class Worker:
         )
         self.stopping = threading.Event()
         self.devices = DeviceCache()
-        self.limits = Limits(
-            max_future=timedelta(seconds=settings.ingest.max_future_s),
-            max_age=timedelta(days=settings.telemetry.retention_days),
-        )
+        self.rules = service.Rules.from_settings(settings)
         self._conn: psycopg.Connection | None = None
         self._next_maintenance = 0.0
 
@@ -80,10 +77,8 @@ class Worker:
 
     def _drop_connection(self) -> None:
         if self._conn is not None:
-            try:
+            with contextlib.suppress(Exception):  # closing a broken connection may fail too
                 self._conn.close()
-            except Exception:  # closing a broken connection may fail too
-                pass
         self._conn = None
 
     # -- one batch ------------------------------------------------------------------------
@@ -94,30 +89,11 @@ class Worker:
             for item in batch
         ]
         self.devices.refresh(conn, pipeline.device_ids(messages))
-        rows: list[store.PositionRow] = []
-        dead: list[pipeline.DeadLetter] = []
-        ignored = 0
-        for message in messages:
-            outcome = pipeline.process(
-                message, self.devices.get, self.limits, self.settings.ingest.max_payload_bytes
-            )
-            if outcome.device is not None:
-                rows.extend(
-                    store.PositionRow(outcome.device.pk, message.received_at, fix)
-                    for fix in outcome.positions
-                )
-            ignored += len(outcome.ignored)
-            if outcome.dead_letter is not None:
-                dead.append(outcome.dead_letter)
+        prepared = service.prepare(messages, self.devices.get, self.rules)
         started = time.perf_counter()
         with conn.transaction():
-            written = store.write_batch(conn, rows, dead)
+            written = service.write(conn, prepared)
         metrics.COMMIT_SECONDS.observe(time.perf_counter() - started)
-        metrics.RECORDS.labels("stored").inc(written.positions_inserted)
-        metrics.RECORDS.labels("duplicate").inc(written.positions_duplicate)
-        metrics.RECORDS.labels("ignored").inc(ignored)
-        for letter in dead:
-            metrics.DEAD_LETTERS.labels(letter.reason.value).inc()
         return written
 
     def commit_with_retry(self, batch: list[Incoming]) -> bool:

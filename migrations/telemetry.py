@@ -38,8 +38,7 @@ def create_time_partitioned(table: str, columns_sql: str, time_column: str) -> N
             "chunk_time_interval => interval '1 day')"
         )
         op.execute(
-            f"SELECT add_retention_policy('{table}', "
-            f"interval '{telemetry.retention_days} days')"
+            f"SELECT add_retention_policy('{table}', interval '{telemetry.retention_days} days')"
         )
         return
     op.execute("CREATE SCHEMA IF NOT EXISTS partman")

@@ -1,9 +1,10 @@
 """A small fleet of vans driving delivery loops out of a wholesale market in Hangzhou.
 
 Each van is a real MQTT client with its own session and its own broker credentials,
-provisioned through the device registry on first run and kept in `.run/sim.json`. Most speak the native GPS JSON;
-every third one is a driver's phone running OwnTracks. Loops follow a street grid (legs
-run north-south or east-west), vans dwell at their stops, and fixes carry GPS noise.
+provisioned through the device registry on first run and kept in `.run/sim.json`. Most
+speak the native GPS JSON; every third one is a driver's phone running OwnTracks. Loops
+follow a street grid (legs run north-south or east-west), vans dwell at their stops, and
+fixes carry GPS noise.
 """
 
 from __future__ import annotations

@@ -23,9 +23,7 @@ from devices import broker
 from tests.support.processes import WorkerProcess
 
 # Tests never touch the demo database unless told to.
-os.environ.setdefault(
-    "WAYBILL_DB__URL", "postgresql://waybill:waybill@127.0.0.1:5432/waybill_test"
-)
+os.environ.setdefault("WAYBILL_DB__URL", "postgresql://waybill:waybill@127.0.0.1:5432/waybill_test")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

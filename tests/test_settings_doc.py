@@ -11,4 +11,4 @@ def test_readme_settings_table_matches_the_code() -> None:
     readme = (REPO / "README.md").read_text()
     begin, end = "<!-- settings:begin -->\n", "\n<!-- settings:end -->"
     documented = readme[readme.index(begin) + len(begin) : readme.index(end)]
-    assert documented == markdown_table(), "README settings table is stale: paste `waybill settings`"
+    assert documented == markdown_table(), "stale: run .venv/bin/python scripts/readme-settings.py"

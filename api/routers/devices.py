@@ -81,8 +81,9 @@ def _public(detail: DeviceDetail) -> DevicePublic:
         name=d.name,
         vehicle_id=d.vehicle_id,
         antennas=[
-            AntennaIn(antenna=a.antenna, read_point=a.read_point, role=a.role,
-                      biz_location=a.biz_location)
+            AntennaIn(
+                antenna=a.antenna, read_point=a.read_point, role=a.role, biz_location=a.biz_location
+            )
             for a in detail.antennas
         ],  # fmt: skip
         created_at=d.created_at,
@@ -166,9 +167,7 @@ def get_device(device_id: str, conn: ConnDep, caller: Admin) -> DevicePublic:
     summary="Change a device's format, name, vehicle or antennas",
     responses={404: {"description": "Unknown device"}, 409: {"description": "Retired"}},
 )
-def update_device(
-    device_id: str, body: DeviceUpdate, conn: ConnDep, caller: Admin
-) -> DevicePublic:
+def update_device(device_id: str, body: DeviceUpdate, conn: ConnDep, caller: Admin) -> DevicePublic:
     changes = devices.DeviceChanges(
         format=body.format,
         name=body.name,
@@ -189,9 +188,7 @@ def update_device(
 def rotate_credentials(
     device_id: str, conn: ConnDep, settings: SettingsDep, caller: Admin
 ) -> ProvisionedPublic:
-    return _provisioned(
-        devices.rotate(conn, broker.control_account(settings), device_id), settings
-    )
+    return _provisioned(devices.rotate(conn, broker.control_account(settings), device_id), settings)
 
 
 @router.delete(

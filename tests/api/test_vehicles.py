@@ -17,7 +17,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 def _store(url: str, device_pk: int, fixes: list[Position]) -> None:
     with psycopg.connect(url) as conn, conn.transaction():
-        store.write_batch(conn, [store.PositionRow(device_pk, NOW, f) for f in fixes], [])
+        store.write_batch(conn, store.Batch(positions=[(device_pk, NOW, f) for f in fixes]))
 
 
 @pytest.fixture
@@ -134,9 +134,7 @@ def test_readiness_fails_when_the_broker_is_unreachable(settings, database: str)
     """readyz answers 503 and names the broker when nothing listens on its port."""
     from api.app import create_app
 
-    elsewhere = settings.model_copy(
-        update={"mqtt": settings.mqtt.model_copy(update={"port": 1})}
-    )
+    elsewhere = settings.model_copy(update={"mqtt": settings.mqtt.model_copy(update={"port": 1})})
     with TestClient(create_app(elsewhere)) as other:
         answer = other.get("/readyz")
     assert answer.status_code == 503

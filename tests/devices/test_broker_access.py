@@ -39,8 +39,12 @@ def test_a_device_cannot_publish_as_another(
     pass_a, pass_b = provision(mqtt_broker, a), provision(mqtt_broker, b)
     start_worker()
     with Publisher(mqtt_broker, a, pass_a) as as_a, Publisher(mqtt_broker, b, pass_b) as as_b:
-        for topic in (f"waybill/v1/devices/{b}/telemetry", f"owntracks/{b}/phone",
-                      f"waybill/v1/devices/{b}/route", f"waybill/v1/devices/{a}/route"):
+        for topic in (
+            f"waybill/v1/devices/{b}/telemetry",
+            f"owntracks/{b}/phone",
+            f"waybill/v1/devices/{b}/route",
+            f"waybill/v1/devices/{a}/route",
+        ):
             assert as_a.try_publish(topic, _fix(30.1)).value == NOT_AUTHORISED, topic
         as_b.publish(f"waybill/v1/devices/{b}/telemetry", _fix(30.2))  # the marker
         wait_for(lambda: position_count(database, b) == 1, what="b's own fix")

@@ -37,8 +37,11 @@ def test_published_fix_reaches_the_api_once(
     ):
         pub.publish(topic, _fix(now - timedelta(seconds=5), 30.27, speed_kmh=54))
         answer = wait_for(
-            lambda: (r := api.get(f"/v1/vehicles/{device_id}/position", headers=ADMIN))
-            .status_code == 200 and r,
+            lambda: (
+                (r := api.get(f"/v1/vehicles/{device_id}/position", headers=ADMIN)).status_code
+                == 200
+                and r
+            ),
             what="the fix to reach the API",
         )
         assert answer.json()["lat"] == 30.27
@@ -88,8 +91,9 @@ def test_bad_messages_land_in_dead_letters(
         wait_for(lambda: position_count(database, device_id) == 1, what="the good fix")
         expected = sorted(reason for _, _, reason in cases)
         wait_for(
-            lambda: sorted(
-                dead_letter_reasons(database, f"waybill/v1/devices/%{uid}/telemetry")
-            ) == expected,
+            lambda: (
+                sorted(dead_letter_reasons(database, f"waybill/v1/devices/%{uid}/telemetry"))
+                == expected
+            ),
             what=f"dead letters {expected}",
         )

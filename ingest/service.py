@@ -1,0 +1,75 @@
+"""The one handler every way in shares: MQTT batches, HTTP requests and dead-letter replays.
+
+    prepare (pipeline per message, pure) -> write (one transaction, idempotent)
+
+The caller resolves devices and owns the transaction; nothing here talks to a broker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import psycopg
+
+from core.settings import Settings
+from devices.models import Device
+from ingest import metrics, pipeline, store
+from ingest.validate import Limits
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    limits: Limits
+    max_payload_bytes: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Rules:
+        return cls(
+            Limits(
+                max_future=timedelta(seconds=settings.ingest.max_future_s),
+                max_age=timedelta(days=settings.telemetry.retention_days),
+            ),
+            settings.ingest.max_payload_bytes,
+        )
+
+
+@dataclass(slots=True)
+class Prepared:
+    batch: store.Batch = field(default_factory=store.Batch)
+    outcomes: list[pipeline.Outcome] = field(default_factory=list)
+    ignored: int = 0
+
+
+def prepare(
+    messages: list[pipeline.Message], lookup: Callable[[str], Device | None], rules: Rules
+) -> Prepared:
+    """Run every message through the pipeline; gather what one transaction will write."""
+    prepared = Prepared()
+    batch = prepared.batch
+    for message in messages:
+        outcome = pipeline.process(message, lookup, rules.limits, rules.max_payload_bytes)
+        prepared.outcomes.append(outcome)
+        if outcome.device is not None:
+            pk, received = outcome.device.pk, message.received_at
+            batch.positions.extend((pk, received, fix) for fix in outcome.positions)
+            batch.tag_reads.extend((pk, received, read) for read in outcome.tag_reads)
+            batch.device_events.extend((pk, received, e) for e in outcome.device_events)
+        prepared.ignored += len(outcome.ignored)
+        if outcome.dead_letter is not None:
+            batch.dead_letters.append(outcome.dead_letter)
+    return prepared
+
+
+def write(conn: psycopg.Connection, prepared: Prepared) -> store.Written:
+    """Write inside the caller's transaction and count the outcomes."""
+    written = store.write_batch(conn, prepared.batch)
+    metrics.RECORDS.labels("stored").inc(written.positions_inserted + written.tag_reads_inserted)
+    metrics.RECORDS.labels("duplicate").inc(
+        written.positions_duplicate + written.tag_reads_duplicate
+    )
+    metrics.RECORDS.labels("ignored").inc(prepared.ignored)
+    for letter in prepared.batch.dead_letters:
+        metrics.DEAD_LETTERS.labels(letter.reason.value).inc()
+    return written
