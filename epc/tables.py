@@ -1,6 +1,6 @@
 """Facts of the GS1 EPC Tag Data Standard (TDS 1.13 / 2.x) as data: headers and partitions.
 
-Owns the 8-bit header assignments (TDS table 14-1, with the TDS 2.0 "+" headers) and the
+Owns the 8-bit header assignments (TDS table 14-1, with the TDS 2.x "+" and "++" headers) and the
 partition tables of the GS1-keyed schemes (TDS section 14.5). Nothing here decodes; the
 scheme modules read these tables. The binary layouts these describe did not change
 between TDS 1.13 and 2.x.
@@ -58,6 +58,19 @@ UNSUPPORTED: dict[int, str] = {
     0xF9: "sscc+",
     0xFA: "giai+",
     0xFB: "dsgtin+",
+    # TDS 2.3 "++" schemes (the "+" layouts plus a GS1 Digital Link host name).
+    0xE6: "cpi++",
+    0xE7: "gsrn++",
+    0xE8: "gsrnp++",
+    0xE9: "sgln++",
+    0xEA: "gdti++",
+    0xEB: "grai++",
+    0xEC: "sgcn++",
+    0xED: "itip++",
+    0xEE: "giai++",
+    0xEF: "sscc++",
+    0xFC: "dsgtin++",
+    0xFD: "sgtin++",
 }
 # SGTIN-64 used a 2-bit header "10", so it owns every 8-bit value from 0x80 to 0xBF.
 UNSUPPORTED.update({h: "sgtin-64 (deprecated 64-bit scheme)" for h in range(0x80, 0xC0)})
