@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from prometheus_client import make_asgi_app
 
 from api import errors
-from api.routers import devices, health, vehicles
+from api.routers import dead_letters, devices, health, ingest_http, vehicles
 from core.db import make_pool
 from core.settings import Settings
 
@@ -40,4 +41,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health.router)
     app.include_router(vehicles.router)
     app.include_router(devices.router)
+    app.include_router(dead_letters.router)
+    app.include_router(ingest_http.router)
+    # Counts only, no one's data: scraped without a token, like any Prometheus target.
+    app.mount("/metrics", make_asgi_app())
     return app
