@@ -20,9 +20,10 @@ says so in its `crs` property, since RFC 7946 has no other place to.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 from xml.sax.saxutils import escape, quoteattr
 
 from gis.crs import Crs, from_wgs84
@@ -80,14 +81,16 @@ def _trkpt(f: Fix) -> str:
     if lon == "180.0000000":  # the schema's longitudeType is [-180, 180)
         lon = "-180.0000000"
     parts = [f"<trkpt lat={quoteattr(_deg(f.lat))} lon={quoteattr(lon)}>"]
-    if f.altitude_m is not None:
+    if _finite(f.altitude_m):
         parts.append(f"<ele>{f.altitude_m:.2f}</ele>")
     parts.append(f"<time>{_xsd_time(f.device_time)}</time>")
     ext = []
-    if f.speed_mps is not None:  # TrackPointExtension v2 orders speed before course
+    if _finite(f.speed_mps):  # TrackPointExtension v2 orders speed before course
         ext.append(f"<gpxtpx:speed>{max(f.speed_mps, 0.0):.2f}</gpxtpx:speed>")
-    if f.heading_deg is not None:
-        ext.append(f"<gpxtpx:course>{f.heading_deg % 360.0:.1f}</gpxtpx:course>")
+    if _finite(f.heading_deg):
+        # Rounded before wrapping: 359.96 must come out as 0.0, never as 360.0.
+        course = round(f.heading_deg % 360.0, 1) % 360.0
+        ext.append(f"<gpxtpx:course>{course:.1f}</gpxtpx:course>")
     if ext:
         tpx = "".join(ext)
         parts.append(
@@ -132,6 +135,11 @@ def _position(f: Fix, crs: Crs, with_altitude: bool) -> list[float]:
     if with_altitude and f.altitude_m is not None:
         return [lon, lat, f.altitude_m]
     return [lon, lat]
+
+
+def _finite(value: float | None) -> TypeGuard[float]:
+    # xsd:decimal has no NaN or infinity; an unknown value is left out, not written badly.
+    return value is not None and math.isfinite(value)
 
 
 def _deg(value: float) -> str:

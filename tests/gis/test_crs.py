@@ -121,7 +121,7 @@ def test_rectangle_test_is_finer_than_the_bounding_box():
         assert not crs.in_mainland_china(lat, lon)
 
 
-@settings(max_examples=300)
+@settings(max_examples=150)
 @given(china_points)
 def test_wgs84_gcj02_round_trip(p):
     """WGS-84 -> GCJ-02 -> WGS-84 returns the point to within 1e-7 degrees (about 1 cm)."""
@@ -133,7 +133,7 @@ def test_wgs84_gcj02_round_trip(p):
     assert haversine_m(*back, *p) < 0.01
 
 
-@settings(max_examples=300)
+@settings(max_examples=150)
 @given(china_points)
 def test_gcj02_wgs84_round_trip(p):
     """GCJ-02 -> WGS-84 -> GCJ-02 returns the point to within 1e-7 degrees."""
@@ -142,7 +142,7 @@ def test_gcj02_wgs84_round_trip(p):
     assert _close(crs.wgs84_to_gcj02(*crs.gcj02_to_wgs84(*p)), p, 1e-7)
 
 
-@settings(max_examples=300)
+@settings(max_examples=150)
 @given(china_points)
 def test_wgs84_bd09_round_trip(p):
     """WGS-84 -> BD-09 -> WGS-84 returns the point to within 1e-7 degrees."""
@@ -151,7 +151,7 @@ def test_wgs84_bd09_round_trip(p):
     assert _close(back, p, 1e-7)
 
 
-@settings(max_examples=300)
+@settings(max_examples=150)
 @given(china_points)
 def test_bd09_round_trips_through_gcj02_and_wgs84(p):
     """BD-09 -> GCJ-02 -> BD-09 and BD-09 -> WGS-84 -> BD-09 return the point to 1e-7 degrees."""
@@ -160,7 +160,7 @@ def test_bd09_round_trips_through_gcj02_and_wgs84(p):
     assert _close(crs.wgs84_to_bd09(*crs.bd09_to_wgs84(*p)), p, 1e-7)
 
 
-@settings(max_examples=300)
+@settings(max_examples=150)
 @given(world_points)
 def test_identity_outside_china(p):
     """Outside the region (by a 2 km margin) every conversion leaves the point unchanged."""

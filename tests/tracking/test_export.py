@@ -60,6 +60,16 @@ def test_gpx_longitude_180_is_written_as_minus_180():
     assert root.find("g:trk/g:trkseg/g:trkpt", NS).get("lon") == "-180.0000000"
 
 
+def test_gpx_leaves_out_what_the_schema_cannot_hold():
+    """NaN altitude or speed is omitted, and a course of 359.96 is written as 0.0."""
+    point = fix(0, altitude_m=float("nan"), speed_mps=float("inf"), heading_deg=359.96)
+    trkpt = ET.fromstring(track_to_gpx([point], name="x")).find("g:trk/g:trkseg/g:trkpt", NS)
+    assert trkpt.find("g:ele", NS) is None
+    tpx = trkpt.find("g:extensions/x:TrackPointExtension", NS)
+    assert tpx.find("x:speed", NS) is None
+    assert tpx.find("x:course", NS).text == "0.0"
+
+
 def test_gpx_of_nothing_is_still_a_document():
     """An empty track is a valid GPX with an empty trk."""
     root = ET.fromstring(track_to_gpx([], name="empty"))
