@@ -72,13 +72,22 @@ def _error(code: ErrorCode, layout: Layout, detail: str) -> EpcError:
     return EpcError(code, f"{layout.scheme}: {detail}")
 
 
+_new_epc = tuple.__new__  # builds the Epc NamedTuple without its Python-level __new__
+
+
 def make_decoder(layout: Layout) -> Callable[[int], Epc]:
-    """A function from the scheme's `bits`-bit value (header included) to its `Epc`."""
+    """A function from the scheme's `bits`-bit value (header included) to its `Epc`.
+
+    The layouts most reads carry (a padded reference then an integer serial, or reserved
+    bits: SGTIN-96, SSCC-96, SGLN-96, GRAI-96, GDTI-96, GSRN-96, GSRNP-96) get a straight
+    path without per-kind branches; the others share one general function.
+    """
     scheme, ref_kind, tail_kind = layout.scheme, layout.ref, layout.tail
     tail_bits, tail_max = layout.tail_bits, layout.tail_max
     tail_mask = (1 << tail_bits) - 1
     body_bits = layout.table[0].company_bits + layout.table[0].ref_bits
     body_mask = (1 << body_bits) - 1
+    filter_shift = body_bits + 3
     rows = tuple(
         (
             row.ref_bits,
@@ -95,72 +104,128 @@ def make_decoder(layout: Layout) -> Callable[[int], Epc]:
     pure_prefix = f"urn:epc:id:{layout.uri_name}:"
     tag_prefixes = tuple(f"urn:epc:tag:{scheme}:{f}." for f in range(8))
     padded, integer_ref = ref_kind is Ref.PADDED, ref_kind is Ref.INTEGER
-    tail_integer, tail_reserved = tail_kind is Tail.INTEGER, tail_kind is Tail.RESERVED
-    tail_string, tail_numeric = tail_kind is Tail.STRING, tail_kind is Tail.NUMERIC
 
-    def decode(value: int) -> Epc:
+    def range_error(partition: int, company: int, ref: int) -> EpcError:
+        # Only reached when a value is out of range: says which one.
+        if partition == 7:
+            return _error(ErrorCode.BAD_PARTITION, layout, "partition value 7 is undefined")
+        _, _, company_limit, company_digits, ref_limit, ref_digits = rows[partition]
+        if company >= company_limit:
+            detail = f"company prefix {company} has over {company_digits} digits"
+            return _error(ErrorCode.BAD_COMPANY_PREFIX, layout, detail)
+        if padded:
+            detail = f"{ref_name} {ref} has over {ref_digits} digits"
+        else:
+            detail = f"{ref_name} {ref} is over {ref_limit - 1}"
+        return _error(ErrorCode.BAD_FIELD_RANGE, layout, detail)
+
+    def padded_integer(value: int) -> Epc:
         tail = value & tail_mask
         value >>= tail_bits
-        body = value & body_mask
-        value >>= body_bits
-        partition = value & 7
+        partition = value >> body_bits & 7
         if partition == 7:
-            raise _error(ErrorCode.BAD_PARTITION, layout, "partition value 7 is undefined")
+            raise range_error(7, 0, 0)
         ref_bits, ref_mask, company_limit, company_digits, ref_limit, ref_digits = rows[partition]
-        company = body >> ref_bits
-        if company >= company_limit:
-            raise _error(
-                ErrorCode.BAD_COMPANY_PREFIX,
-                layout,
-                f"company prefix {company} has over {company_digits} digits",
-            )
-        ref = body & ref_mask
+        company = (value & body_mask) >> ref_bits
+        ref = value & ref_mask
+        if company >= company_limit or ref >= ref_limit:
+            raise range_error(partition, company, ref)
+        company_text = str(company).zfill(company_digits)
+        ref_text = str(ref).zfill(ref_digits) if ref_digits else ""
+        tail_text = str(tail)
+        body_text = f"{company_text}.{ref_text}.{tail_text}"
+        filter_value = value >> filter_shift & 7
+        fields = {company_name: company_text, ref_name: ref_text, tail_name: tail_text}
+        return _new_epc(
+            Epc,
+            (
+                scheme,
+                filter_value,
+                pure_prefix + body_text,
+                tag_prefixes[filter_value] + body_text,
+                fields,
+            ),
+        )
+
+    def padded_reserved(value: int) -> Epc:
+        if value & tail_mask:
+            raise _error(ErrorCode.BAD_RESERVED, layout, "reserved bits are not zero")
+        value >>= tail_bits
+        partition = value >> body_bits & 7
+        if partition == 7:
+            raise range_error(7, 0, 0)
+        ref_bits, ref_mask, company_limit, company_digits, ref_limit, ref_digits = rows[partition]
+        company = (value & body_mask) >> ref_bits
+        ref = value & ref_mask
+        if company >= company_limit or ref >= ref_limit:
+            raise range_error(partition, company, ref)
+        company_text = str(company).zfill(company_digits)
+        ref_text = str(ref).zfill(ref_digits)
+        body_text = f"{company_text}.{ref_text}"
+        filter_value = value >> filter_shift & 7
+        fields = {company_name: company_text, ref_name: ref_text}
+        return _new_epc(
+            Epc,
+            (
+                scheme,
+                filter_value,
+                pure_prefix + body_text,
+                tag_prefixes[filter_value] + body_text,
+                fields,
+            ),
+        )
+
+    def general(value: int) -> Epc:
+        tail = value & tail_mask
+        value >>= tail_bits
+        partition = value >> body_bits & 7
+        if partition == 7:
+            raise range_error(7, 0, 0)
+        ref_bits, ref_mask, company_limit, company_digits, ref_limit, ref_digits = rows[partition]
+        company = (value & body_mask) >> ref_bits
+        ref = value & ref_mask
+        if company >= company_limit or (ref >= ref_limit and ref_kind is not Ref.STRING):
+            raise range_error(partition, company, ref)
         company_text = str(company).zfill(company_digits)
         if padded:
-            if ref >= ref_limit:
-                raise _error(
-                    ErrorCode.BAD_FIELD_RANGE,
-                    layout,
-                    f"{ref_name} {ref} has over {ref_digits} digits",
-                )
             ref_text = ref_uri = str(ref).zfill(ref_digits) if ref_digits else ""
         elif integer_ref:
-            if ref >= ref_limit:
-                raise _error(ErrorCode.BAD_FIELD_RANGE, layout, f"{ref_name} {ref} is too large")
             ref_text = ref_uri = str(ref)
         else:
             ref_text = decode_string7(ref, ref_bits, ref_digits, f"{scheme} {ref_name}")
             ref_uri = uri_escape(ref_text)
-        if tail_integer:
-            tail_text = str(tail)
-            body_text = f"{company_text}.{ref_uri}.{tail_text}"
-            fields = {company_name: company_text, ref_name: ref_text, tail_name: tail_text}
-        elif tail_reserved:
-            if tail:
-                raise _error(ErrorCode.BAD_RESERVED, layout, "reserved bits are not zero")
+        fields = {company_name: company_text, ref_name: ref_text}
+        if tail_kind is Tail.NONE:
             body_text = f"{company_text}.{ref_uri}"
-            fields = {company_name: company_text, ref_name: ref_text}
-        elif tail_string:
-            tail_text = decode_string7(tail, tail_bits, tail_max, f"{scheme} {tail_name}")
-            body_text = f"{company_text}.{ref_uri}.{uri_escape(tail_text)}"
-            fields = {company_name: company_text, ref_name: ref_text, tail_name: tail_text}
-        elif tail_numeric:
-            tail_text = decode_numeric_string(tail, tail_max, f"{scheme} {tail_name}")
-            body_text = f"{company_text}.{ref_uri}.{tail_text}"
-            fields = {company_name: company_text, ref_name: ref_text, tail_name: tail_text}
         else:
-            body_text = f"{company_text}.{ref_uri}"
-            fields = {company_name: company_text, ref_name: ref_text}
-        filter_value = value >> 3 & 7
-        return Epc(
-            scheme,
-            filter_value,
-            pure_prefix + body_text,
-            tag_prefixes[filter_value] + body_text,
-            fields,
+            if tail_kind is Tail.INTEGER:
+                tail_text = tail_uri = str(tail)
+            elif tail_kind is Tail.STRING:
+                tail_text = decode_string7(tail, tail_bits, tail_max, f"{scheme} {tail_name}")
+                tail_uri = uri_escape(tail_text)
+            else:
+                tail_text = tail_uri = decode_numeric_string(
+                    tail, tail_max, f"{scheme} {tail_name}"
+                )
+            body_text = f"{company_text}.{ref_uri}.{tail_uri}"
+            fields[tail_name] = tail_text
+        filter_value = value >> filter_shift & 7
+        return _new_epc(
+            Epc,
+            (
+                scheme,
+                filter_value,
+                pure_prefix + body_text,
+                tag_prefixes[filter_value] + body_text,
+                fields,
+            ),
         )
 
-    return decode
+    if padded and tail_kind is Tail.INTEGER:
+        return padded_integer
+    if padded and tail_kind is Tail.RESERVED and all(row.ref_digits for row in layout.table):
+        return padded_reserved
+    return general
 
 
 def make_encoder(layout: Layout) -> Callable[[int, Sequence[str]], int]:
