@@ -255,17 +255,17 @@ class _PreHash:
         for element in _as_list(event.get("sensorElementList")):
             if not isinstance(element, Mapping):
                 continue
-            inner = []
+            pieces: list[str] = []
             metadata = element.get("sensorMetadata")
             if isinstance(metadata, Mapping):
                 ext = self.extensions(metadata, exclude=_SENSOR_METADATA)
-                inner.append("sensorMetadata" + ext if ext else "")
+                pieces.append("sensorMetadata" + ext if ext else "")
             for report in _as_list(element.get("sensorReport")):
                 if isinstance(report, Mapping):
                     ext = self.extensions(report, exclude=_SENSOR_REPORT)
-                    inner.append("sensorReport" + ext if ext else "")
-            inner.append(self.extensions(element, exclude=("sensorMetadata", "sensorReport")))
-            body = "".join(inner)
+                    pieces.append("sensorReport" + ext if ext else "")
+            pieces.append(self.extensions(element, exclude=("sensorMetadata", "sensorReport")))
+            body = "".join(pieces)
             parts.append("sensorElement" + body if body else "")
         return "".join(parts)
 

@@ -169,8 +169,8 @@ def _list_param(name: str, values: list[str]) -> dict[str, Any]:
     for v in values:
         if not is_uri(v):
             raise _bad(name, f"{v!r} is not a URI")
-    attr = {"EQ_readPoint": "eq_read_point", "EQ_bizLocation": "eq_biz_location"}
-    return {attr.get(name, "eq_event_id"): tuple(values)}
+    uri_attrs = {"EQ_readPoint": "eq_read_point", "EQ_bizLocation": "eq_biz_location"}
+    return {uri_attrs.get(name, "eq_event_id"): tuple(values)}
 
 
 def query_json(q: EventQuery) -> dict[str, Any]:
