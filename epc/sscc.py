@@ -1,10 +1,11 @@
 """SSCC issuance for our own cartons: company prefix + extension + serial reference.
 
-An SSCC-18 is: extension digit, GS1 company prefix, serial reference (17 - 1 - L digits),
-GS1 check digit. From one issued `Sscc` come the three forms the warehouse needs: the
-18 digits with the check digit, the GS1 element string `(00)...` printed under the
-barcode, and the SSCC-96 hex written to the carton's RFID tag (plus its URIs). Pure code:
-which serial reference to use next is the caller's business (a database sequence).
+An SSCC-18 is: extension digit, GS1 company prefix (L digits), serial reference
+(16 - L digits), GS1 check digit. From one issued `Sscc` come the three forms the
+warehouse needs: the 18 digits with the check digit, the GS1 element string `(00)...`
+printed under the barcode, and the SSCC-96 hex written to the carton's RFID tag (plus its
+URIs). Pure code: which serial reference to use next is the caller's business (a
+database sequence), and so is remembering which were issued.
 """
 
 from __future__ import annotations

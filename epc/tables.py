@@ -1,9 +1,9 @@
 """Facts of the GS1 EPC Tag Data Standard (TDS 1.13 / 2.x) as data: headers and partitions.
 
-Owns the 8-bit header assignments (TDS table 14-1, with the TDS 2.x "+" and "++" headers) and the
-partition tables of the GS1-keyed schemes (TDS section 14.5). Nothing here decodes; the
-scheme modules read these tables. The binary layouts these describe did not change
-between TDS 1.13 and 2.x.
+Owns the 8-bit header assignments (TDS table 14-1, with the TDS 2.x "+" and "++"
+headers) and the partition tables of the GS1-keyed schemes (TDS section 14.5). Nothing
+here decodes; the scheme modules read these tables. The binary layouts these describe did
+not change between TDS 1.13 and 2.x.
 """
 
 from __future__ import annotations
