@@ -72,7 +72,9 @@ UNSUPPORTED: dict[int, str] = {
     0xFC: "dsgtin++",
     0xFD: "sgtin++",
 }
-# SGTIN-64 used a 2-bit header "10", so it owns every 8-bit value from 0x80 to 0xBF.
+# SGTIN-64 used a 2-bit header "10", so it owns every 8-bit value from 0x80 to 0xBF. The
+# other values TDS marks "reserved until 64-bit sunset" (0x0C-0x0F, 0xC0-0xDF but 0xCE)
+# never named a scheme: like every value absent here, they are UNKNOWN_HEADER.
 UNSUPPORTED.update({h: "sgtin-64 (deprecated 64-bit scheme)" for h in range(0x80, 0xC0)})
 
 
