@@ -70,3 +70,12 @@ def test_encode_puts_errors_in_place_and_exits_2() -> None:
     bad, good = _lines(result.output)
     assert bad["error"] == "BAD_FIELD_RANGE"
     assert good["tag_uri"] == "urn:epc:tag:gid-96:1.2.3"
+
+
+def test_epc_group_is_registered_under_waybill() -> None:
+    """`waybill epc ...` reaches the same commands."""
+    from cli import app as waybill
+
+    result = runner.invoke(waybill, ["epc", "decode", "3074257BF7194E4000001A85"])
+    assert result.exit_code == 0
+    assert _lines(result.output)[0]["tag_uri"] == "urn:epc:tag:sgtin-96:3.0614141.812345.6789"
