@@ -23,7 +23,7 @@ CHARS = PLAIN_CHARS.replace(":", "")
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-@settings(max_examples=50)
+@settings(max_examples=50, deadline=None)
 @given(data=st.data())
 def test_epcpy_reads_our_hex_as_the_same_identity(scheme: str, data: st.DataObject) -> None:
     """epcpy decodes the hex we encode to the pure identity URI we encoded."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from epc import EpcError, decode_hex, encode_uri
@@ -14,6 +14,7 @@ from tests.epc.strategies import SCHEMES, cases
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
+@settings(deadline=None)
 @given(data=st.data())
 def test_tag_uri_encodes_and_decodes_back(scheme: str, data: st.DataObject) -> None:
     """Encoding a valid tag URI then decoding the hex gives back that URI, its fields and filter."""
@@ -30,6 +31,7 @@ def test_tag_uri_encodes_and_decodes_back(scheme: str, data: st.DataObject) -> N
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
+@settings(deadline=None)
 @given(data=st.data())
 def test_pure_uri_encodes_to_the_same_identity(scheme: str, data: st.DataObject) -> None:
     """A pure identity URI encodes (filter 0, shortest form that holds it) back to itself."""
@@ -42,6 +44,7 @@ def test_pure_uri_encodes_to_the_same_identity(scheme: str, data: st.DataObject)
 
 
 @pytest.mark.parametrize("codec", CODECS, ids=lambda codec: codec.scheme)
+@settings(deadline=None)
 @given(data=st.data())
 def test_any_bits_under_a_handled_header_decode_or_raise_and_reencode(
     codec, data: st.DataObject
@@ -62,6 +65,7 @@ def test_any_bits_under_a_handled_header_decode_or_raise_and_reencode(
     assert encode_uri(epc.tag_uri) == f"{scheme_bits << (padded - codec.bits):0{padded // 4}X}"
 
 
+@settings(deadline=None)
 @given(st.text(max_size=60))
 def test_any_text_decodes_or_raises_epc_error(text: str) -> None:
     """Whatever a reader sends as hex, decoding returns an Epc or raises EpcError, nothing else."""
@@ -69,6 +73,7 @@ def test_any_text_decodes_or_raises_epc_error(text: str) -> None:
         decode_hex(text)
 
 
+@settings(deadline=None)
 @given(st.sampled_from(["", "urn:epc:tag:sgtin-96:", "urn:epc:id:sgtin:", "urn:epc:tag:gid-96:"]),
        st.text(max_size=60))  # fmt: skip
 def test_any_text_encodes_or_raises_epc_error(prefix: str, text: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from epc import EpcError, ErrorCode, decode_hex
@@ -61,6 +61,7 @@ def test_issue_refuses_what_does_not_fit(prefix: str, extension: int, serial: in
     assert caught.value.code is code
 
 
+@settings(deadline=None)
 @given(
     prefix_digits=st.integers(6, 12),
     data=st.data(),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from epc import EpcError, ErrorCode, decode_hex, encode_uri
@@ -93,6 +93,7 @@ def test_character_set_is_the_82_of_gs1() -> None:
     assert not set("#$@[\\]^`{|}~ ") & CHARSET
 
 
+@settings(deadline=None)
 @given(st.text(CHARS, min_size=1))
 def test_escape_then_unescape_is_identity(text: str) -> None:
     """Escaping plain text for a URI and reading it back gives the text."""
@@ -101,6 +102,7 @@ def test_escape_then_unescape_is_identity(text: str) -> None:
     assert uri_unescape(escaped, "field") == text
 
 
+@settings(deadline=None)
 @given(st.text(CHARS, min_size=1, max_size=20))
 def test_string_field_round_trips(text: str) -> None:
     """Any 1-20 characters of the set encode into 140 bits and decode back."""
