@@ -25,6 +25,7 @@ Progress = Callable[[float, float | None], bool]
 
 FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
 METAHEURISTIC = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+FAILURES_PER_ITERATION = 1000
 
 
 def search_parameters(params: SolveParams) -> pywrapcp.DefaultRoutingSearchParameters:
@@ -110,9 +111,11 @@ def solve(
         ]
         routing.AddDisjunction([indices[0]], penalty)
         if job.skills:
-            allowed = [vi for vi, v in enumerate(vehicles) if job.skills <= v.skills]
+            # The Python wrapper of SetAllowedVehiclesForIndex takes no list; prune the
+            # vehicle variable instead (it keeps -1, "unperformed", available).
+            barred = [vi for vi, v in enumerate(vehicles) if not job.skills <= v.skills]
             for index in indices:
-                routing.SetAllowedVehiclesForIndex(allowed, index)
+                routing.VehicleVar(index).RemoveValues(barred)
         if len(indices) == 2:
             pick, drop = indices
             routing.AddDisjunction([drop], 0)
@@ -132,6 +135,12 @@ def solve(
 
         routing.AddAtSolutionCallback(report)
 
+    if params.iteration_limit is not None:
+        # Guided local search can circle without ever accepting another solution on a tiny
+        # problem; a cap on rejected moves keeps an iteration-limited solve finite and as
+        # repeatable as the solution limit itself.
+        cap = solver.FailuresLimit(params.iteration_limit * FAILURES_PER_ITERATION)
+        routing.AddSearchMonitor(cap)
     solution = routing.SolveWithParameters(search_parameters(params))
     routes: dict[str, list[Step]] = {}
     if solution is None:
