@@ -158,7 +158,8 @@ def _ensure_accounts(settings: Settings) -> None:
     _save_secret(settings, INGEST_ACCOUNT, password)
 
 
-def _pid(settings: Settings) -> int | None:
+def running_pid(settings: Settings) -> int | None:
+    """The pid of our broker when it runs."""
     try:
         pid = int((state_dir(settings) / "mosquitto.pid").read_text().strip())
         os.kill(pid, 0)
@@ -181,7 +182,7 @@ def start(settings: Settings, timeout_s: float = 10.0) -> bool:
     True when this call started it.
     """
     started = False
-    if _pid(settings) is None or not port_open(settings.mqtt.host, settings.mqtt.port):
+    if running_pid(settings) is None or not port_open(settings.mqtt.host, settings.mqtt.port):
         if port_open(settings.mqtt.host, settings.mqtt.port):
             raise BrokerError(
                 f"port {settings.mqtt.port} is taken by a process that is not our broker"
@@ -200,15 +201,42 @@ def start(settings: Settings, timeout_s: float = 10.0) -> bool:
 
 
 def stop(settings: Settings, timeout_s: float = 10.0) -> bool:
-    """Stop the broker if it runs (it saves its persistent state first); True if it ran."""
-    pid = _pid(settings)
+    """Stop the broker if it runs (it saves its persistent state first); True if it ran.
+
+    Arms the ingest restart guard first, so what devices publish between the restart and
+    the workers' return is kept (see `ingest/guard.py`).
+    """
+    pid = running_pid(settings)
     if pid is None:
         return False
+    if _secret_path(settings, INGEST_ACCOUNT).exists():
+        from ingest import guard  # the guard belongs to ingest; only its arming is ours
+
+        ingest_account = settings.mqtt.model_copy(
+            update={
+                "username": INGEST_ACCOUNT,
+                "password": account_password(settings, INGEST_ACCOUNT),
+            }
+        )
+        guard.arm(ingest_account)
     os.kill(pid, signal.SIGTERM)
+    # Wait for the process itself, not its pid file: mosquitto removes the file before it
+    # has written its persistent state, and a broker started meanwhile would read old state.
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and _pid(settings) is not None:
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            raise BrokerError(f"mosquitto (pid {pid}) did not stop within {timeout_s} s")
         time.sleep(0.05)
     return True
+
+
+def _alive(pid: int) -> bool:
+    """True while the process exists and is not a zombie waiting to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def service_environment(settings: Settings) -> dict[str, str]:

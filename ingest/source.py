@@ -13,6 +13,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
@@ -39,12 +40,19 @@ class Incoming:
 
 
 class MqttSource:
-    def __init__(self, mqtt_settings: MqttSettings, ingest: IngestSettings, client_id: str):
+    def __init__(
+        self,
+        mqtt_settings: MqttSettings,
+        ingest: IngestSettings,
+        client_id: str,
+        on_subscribed: Callable[[], object] | None = None,
+    ):
         self.queue: queue.Queue[Incoming] = queue.Queue()
         self.connected = threading.Event()
         self._generation = 0
         self._settings = mqtt_settings
         self._share_group = ingest.share_group
+        self._on_subscribed = on_subscribed
         client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=client_id,
@@ -97,6 +105,8 @@ class MqttSource:
             log.error("subscription refused: %s", failed)
         else:
             log.info("subscribed to %s in group %s", ", ".join(TOPICS), self._share_group)
+            if self._on_subscribed is not None:
+                self._on_subscribed()
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
         self.connected.clear()

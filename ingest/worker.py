@@ -24,7 +24,7 @@ from core.db import connect
 from core.settings import Settings
 from devices import service as devices
 from devices.models import Device
-from ingest import maintenance, metrics, pipeline, service, store
+from ingest import guard, maintenance, metrics, pipeline, service, store
 from ingest.source import Incoming, MqttSource
 
 log = logging.getLogger(__name__)
@@ -61,13 +61,22 @@ class Worker:
     def __init__(self, settings: Settings, worker_id: str) -> None:
         self.settings = settings
         self.source = MqttSource(
-            settings.mqtt, settings.ingest, f"{settings.ingest.client_id}-{worker_id}"
+            settings.mqtt,
+            settings.ingest,
+            f"{settings.ingest.client_id}-{worker_id}",
+            on_subscribed=self._drain_guard,
         )
+        self._guard: threading.Thread | None = None
         self.stopping = threading.Event()
         self.devices = DeviceCache()
         self.rules = service.Rules.from_settings(settings)
         self._conn: psycopg.Connection | None = None
         self._next_maintenance = 0.0
+
+    def _drain_guard(self) -> None:
+        """After each (re)subscription: store what a broker restart left in the guard."""
+        if self._guard is None or not self._guard.is_alive():
+            self._guard = guard.drain_in_background(self.settings)
 
     # -- database ---------------------------------------------------------------------------
     def _connection(self) -> psycopg.Connection:

@@ -7,7 +7,7 @@ from tests.conftest import REPO
 
 
 def test_readme_settings_table_matches_the_code() -> None:
-    """Every setting, default and meaning in the README equals the code's (run `waybill settings`)."""
+    """Every setting, default and meaning in the README equals the code's."""
     readme = (REPO / "README.md").read_text()
     begin, end = "<!-- settings:begin -->\n", "\n<!-- settings:end -->"
     documented = readme[readme.index(begin) + len(begin) : readme.index(end)]
