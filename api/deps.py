@@ -33,8 +33,13 @@ _bearer = HTTPBearer(auto_error=False, description="Bearer token")
 
 @dataclass(frozen=True, slots=True)
 class Caller:
+    """Who is calling. A seller acts for one shop, a buyer for one buyer of the mall; every
+    query that returns someone's data is scoped by these in the query itself."""
+
     subject: str
     role: str
+    shop_id: str | None = None
+    buyer_id: str | None = None
 
 
 def get_caller(
@@ -43,9 +48,18 @@ def get_caller(
 ) -> Caller:
     if credentials is None:
         raise Unauthenticated("a bearer token is required", code="no_token")
+    presented = credentials.credentials.encode()
     token = settings.api.admin_token
-    if token and hmac.compare_digest(credentials.credentials.encode(), token.encode()):
+    if token and hmac.compare_digest(presented, token.encode()):
         return Caller(subject="bootstrap-admin", role="admin")
+    for candidate, grant in settings.api.tokens.items():
+        if hmac.compare_digest(presented, candidate.encode()):
+            return Caller(
+                subject=grant.subject or f"{grant.role}-token",
+                role=grant.role,
+                shop_id=grant.shop_id,
+                buyer_id=grant.buyer_id,
+            )
     raise Unauthenticated("the token is not valid", code="bad_token")
 
 

@@ -7,6 +7,8 @@ a group and its field, e.g. `WAYBILL_DB__URL`.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -74,11 +76,24 @@ class TelemetrySettings(BaseModel):
     )
 
 
+class TokenGrant(BaseModel):
+    """Who a static API token speaks for (until accounts exist)."""
+
+    role: Literal["admin", "dispatcher", "seller", "buyer", "integration"]
+    subject: str = ""
+    shop_id: str | None = None
+    buyer_id: str | None = None
+
+
 class ApiSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Address the API listens on.")
     port: int = Field(8000, description="Port the API listens on.")
     admin_token: str | None = Field(
         None, description="Bootstrap bearer token with the admin role; unset disables it."
+    )
+    tokens: dict[str, TokenGrant] = Field(
+        default_factory=dict,
+        description='Static bearer tokens, JSON: {"<token>": {"role": "buyer", "buyer_id": "B1"}}',
     )
     max_track_points: int = Field(100000, ge=1, description="Most points in one track answer.")
     stale_after_s: int = Field(
@@ -111,6 +126,7 @@ def markdown_table(settings_type: type[BaseSettings] = Settings) -> str:
         model = group.annotation
         for field_name, field in model.model_fields.items():  # type: ignore[union-attr]
             variable = f"WAYBILL_{group_name.upper()}__{field_name.upper()}"
-            default = "(unset)" if field.default is None else f"`{field.default}`"
+            value = field.get_default(call_default_factory=True)
+            default = "(unset)" if value is None else f"`{value}`"
             lines.append(f"| `{variable}` | {default} | {field.description} |")
     return "\n".join(lines)
