@@ -84,6 +84,9 @@ def upgrade() -> None:
     # FOR UPDATE SKIP LOCKED. `watermark` is the read time up to which the reader's
     # tag_reads were consumed; `state` the smoothers' open sessions at that time. Both
     # change in the transaction that writes the events they produced.
+    # The projection reads one reader's tag_reads by read time; the primary key leads with
+    # (device_pk, antenna, epc), which does not serve that range.
+    op.execute("CREATE INDEX tag_reads_device_time ON tag_reads (device_pk, read_time)")
     op.execute(
         """CREATE TABLE readpoint_progress (
             device_pk integer PRIMARY KEY REFERENCES devices (pk),
@@ -98,6 +101,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP TABLE readpoint_progress")
+    op.execute("DROP INDEX tag_reads_device_time")
     op.execute("DROP TABLE epcis_biz_transactions")
     op.execute("DROP TABLE epcis_event_epcs")
     op.execute("DROP TABLE epcis_events")
