@@ -101,7 +101,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP TABLE readpoint_progress")
-    op.execute("DROP INDEX tag_reads_device_time")
+    op.execute("DROP INDEX IF EXISTS tag_reads_device_time")
     op.execute("DROP TABLE epcis_biz_transactions")
     op.execute("DROP TABLE epcis_event_epcs")
     op.execute("DROP TABLE epcis_events")
