@@ -101,6 +101,31 @@ class ApiSettings(BaseModel):
     )
 
 
+class EpcisSettings(BaseModel):
+    max_capture_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, description="Largest EPCIS capture body; larger is 413."
+    )
+    max_capture_events: int = Field(
+        10000, ge=1, description="Most events in one EPCIS capture document; more is 413."
+    )
+    site_utc_offset: str = Field(
+        "+08:00",
+        pattern=r"^[+-]((0\d|1[0-3]):[0-5]\d|14:00)$",
+        description="UTC offset of the warehouses: eventTimeZoneOffset of projected events.",
+    )
+    settle_s: float = Field(
+        10.0,
+        ge=0,
+        description="The projection reads tag reads older than this only, so late commits land.",
+    )
+    project_interval_s: float = Field(
+        2.0, gt=0, description="Pause between two runs of `waybill epcis project`."
+    )
+    project_batch_reads: int = Field(
+        50000, ge=100, description="Most tag reads one reader's projection step takes at once."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="WAYBILL_", env_nested_delimiter="__", extra="ignore"
@@ -112,6 +137,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = IngestSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
     api: ApiSettings = ApiSettings()
+    epcis: EpcisSettings = EpcisSettings()
 
 
 def load() -> Settings:

@@ -30,7 +30,7 @@ class ReadPointContext:
 
     read_point: str  # urn:epc:id:sgln:... of the dock door or packing station
     biz_location: str | None  # urn:epc:id:sgln:... of the warehouse, the object's new home
-    biz_step: BizStep | str
+    biz_step: BizStep | str | None  # None: seen here, for no business step we can name
     disposition: Disposition | str | None
     time_zone_offset: str  # "+08:00": the read point's local offset at the time of the event
 
@@ -95,7 +95,9 @@ def _when(ctx: ReadPointContext, event_time: datetime) -> dict[str, Any]:
 
 
 def _tail(ctx: ReadPointContext, refs: BusinessRefs) -> dict[str, Any]:
-    out: dict[str, Any] = {"bizStep": str(ctx.biz_step)}
+    out: dict[str, Any] = {}
+    if ctx.biz_step is not None:
+        out["bizStep"] = str(ctx.biz_step)
     if ctx.disposition is not None:
         out["disposition"] = str(ctx.disposition)
     out["readPoint"] = {"id": ctx.read_point}
@@ -112,10 +114,17 @@ def object_observe_event(
     context: ReadPointContext,
     refs: BusinessRefs = BusinessRefs(),
 ) -> EpcisEvent:
-    """ObjectEvent OBSERVE: these objects were seen here, now, in this business step."""
+    """ObjectEvent OBSERVE: these objects were seen here, now, in this business step.
+
+    EPCs are pure identity URIs, or EPC Raw URIs (`urn:epc:raw:...`) for tags whose
+    binary EPC cannot be decoded: the read is still a fact worth recording."""
     _require(len(epcs) > 0, "an observation names at least one EPC", "epcs")
     for i, epc in enumerate(epcs):
-        _require(epc.startswith("urn:epc:id:"), f"{epc!r} is not a pure identity URI", f"epcs[{i}]")
+        _require(
+            epc.startswith(("urn:epc:id:", "urn:epc:raw:")),
+            f"{epc!r} is neither a pure identity URI nor a raw URI",
+            f"epcs[{i}]",
+        )
     event = {"type": "ObjectEvent", **_when(context, event_time)}
     event["epcList"] = list(dict.fromkeys(epcs))  # a tag seen twice is still one object
     event["action"] = "OBSERVE"

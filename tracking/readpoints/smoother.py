@@ -11,9 +11,11 @@ also advances time to its own read time, so the output depends on the stream alo
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from tracking.readpoints.params import ReadPointParams
 
@@ -63,8 +65,13 @@ class _Session:
     peak_rssi_dbm: float | None = None
     present: bool = False
     recent: deque[datetime] = field(default_factory=deque)  # until present
-    inside: list[float] = field(default_factory=list)  # read times, POSIX seconds
-    outside: list[float] = field(default_factory=list)
+    # Per zone: the number of reads and the sum of their read times (POSIX seconds). The
+    # direction needs only the means, and sums keep a session's state small however long
+    # a tag stays in the field (the state is stored between projection runs).
+    inside_n: int = 0
+    inside_sum: float = 0.0
+    outside_n: int = 0
+    outside_sum: float = 0.0
 
 
 class ReadPointSmoother:
@@ -104,9 +111,11 @@ class ReadPointSmoother:
             s.peak_rssi_dbm = r.rssi_dbm
         offset = r.read_time.timestamp()
         if r.antenna in self.params.inside_antennas:
-            s.inside.append(offset)
+            s.inside_n += 1
+            s.inside_sum += offset
         elif r.antenna in self.params.outside_antennas:
-            s.outside.append(offset)
+            s.outside_n += 1
+            s.outside_sum += offset
         if not s.present:
             s.recent.append(r.read_time)
             while s.recent and r.read_time - s.recent[0] > self._window:
@@ -116,6 +125,60 @@ class ReadPointSmoother:
                 s.recent.clear()
                 out.append(Arrived(r.reader_id, r.epc, s.first_seen, r.read_time))
         return out
+
+    @property
+    def now(self) -> datetime | None:
+        """The latest time the smoother has seen (a read's, or one given to `advance`)."""
+        return self._now
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole state as JSON values, for `restore` (a projection stores it between
+        runs, so a pass that spans two runs is still one session)."""
+        return {
+            "now": self._now.isoformat() if self._now else None,
+            "ignored_weak": self.ignored_weak,
+            "ignored_late": self.ignored_late,
+            "never_present": self.never_present,
+            "sessions": [
+                {
+                    "reader_id": reader_id,
+                    "epc": epc,
+                    "first_seen": s.first_seen.isoformat(),
+                    "last_seen": s.last_seen.isoformat(),
+                    "count": s.count,
+                    "peak_rssi_dbm": s.peak_rssi_dbm,
+                    "present": s.present,
+                    "recent": [t.isoformat() for t in s.recent],
+                    "zones": [s.inside_n, s.inside_sum, s.outside_n, s.outside_sum],
+                }
+                for (reader_id, epc), s in self._sessions.items()
+            ],
+        }
+
+    @classmethod
+    def restore(cls, params: ReadPointParams, state: Mapping[str, Any]) -> ReadPointSmoother:
+        """A smoother in the state `snapshot` gave (an empty mapping: a fresh one)."""
+        smoother = cls(params)
+        now = state.get("now")
+        smoother._now = datetime.fromisoformat(now) if now else None
+        smoother.ignored_weak = int(state.get("ignored_weak", 0))
+        smoother.ignored_late = int(state.get("ignored_late", 0))
+        smoother.never_present = int(state.get("never_present", 0))
+        for item in state.get("sessions", ()):
+            inside_n, inside_sum, outside_n, outside_sum = item["zones"]
+            smoother._sessions[(item["reader_id"], item["epc"])] = _Session(
+                first_seen=datetime.fromisoformat(item["first_seen"]),
+                last_seen=datetime.fromisoformat(item["last_seen"]),
+                count=int(item["count"]),
+                peak_rssi_dbm=item["peak_rssi_dbm"],
+                present=bool(item["present"]),
+                recent=deque(datetime.fromisoformat(t) for t in item["recent"]),
+                inside_n=int(inside_n),
+                inside_sum=float(inside_sum),
+                outside_n=int(outside_n),
+                outside_sum=float(outside_sum),
+            )
+        return smoother
 
     def advance(self, now: datetime) -> list[Observation]:
         """Let time pass to `now`: close every session quiet since `now - quiet_period`."""
@@ -155,9 +218,9 @@ class ReadPointSmoother:
         """Compare when each zone saw the tag, on average: robust to missed cycles, which
         shift a zone's first read but hardly its mean."""
         p = self.params
-        if not p.has_direction or min(len(s.inside), len(s.outside)) < p.min_zone_reads:
+        if not p.has_direction or min(s.inside_n, s.outside_n) < p.min_zone_reads:
             return Direction.UNKNOWN
-        gap = sum(s.outside) / len(s.outside) - sum(s.inside) / len(s.inside)
+        gap = s.outside_sum / s.outside_n - s.inside_sum / s.inside_n
         if abs(gap) < p.min_zone_separation_s:
             return Direction.UNKNOWN
         return Direction.OUTBOUND if gap > 0 else Direction.INBOUND
