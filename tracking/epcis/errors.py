@@ -37,3 +37,9 @@ class EpcisError(InvalidInput):
         super().__init__(f"{path}: {message}", code=code.value, path=path)
         self.error_code = code
         self.path = path
+
+
+class CaptureLimitExceeded(InvalidInput):
+    """A capture holds more events than one capture may (the binding's 413)."""
+
+    code = "capture_limit_exceeded"
