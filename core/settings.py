@@ -126,6 +126,34 @@ class EpcisSettings(BaseModel):
     )
 
 
+class OrdersSettings(BaseModel):
+    sscc_company_prefix: str = Field(
+        "0614141",
+        pattern=r"^\d{6,12}$",
+        description="GS1 company prefix of our SSCC labels (the default is GS1's example).",
+    )
+    sscc_extension: int = Field(0, ge=0, le=9, description="SSCC extension digit of our labels.")
+    default_depot: str = Field(
+        "main", description="Warehouse an order ships from when the mall names none."
+    )
+
+
+class MallSettings(BaseModel):
+    webhook_url: str | None = Field(
+        None, description="Where shipment webhooks are POSTed; unset: the sender refuses to run."
+    )
+    webhook_secret: str | None = Field(
+        None, description="HMAC-SHA256 key of the Waybill-Signature header."
+    )
+    timeout_s: float = Field(10.0, gt=0, description="How long one webhook attempt may take.")
+    retry_base_s: float = Field(
+        5.0, gt=0, description="Delay after a webhook's first failure; doubles per failure."
+    )
+    retry_max_s: float = Field(
+        3600.0, gt=0, description="Longest delay between two attempts of a webhook."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="WAYBILL_", env_nested_delimiter="__", extra="ignore"
@@ -138,6 +166,8 @@ class Settings(BaseSettings):
     telemetry: TelemetrySettings = TelemetrySettings()
     api: ApiSettings = ApiSettings()
     epcis: EpcisSettings = EpcisSettings()
+    orders: OrdersSettings = OrdersSettings()
+    mall: MallSettings = MallSettings()
 
 
 def load() -> Settings:
