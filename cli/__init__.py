@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from cli import bench, broker, db, decode, devices, epc, run, settings
+from cli import bench, broker, db, decode, devices, epc, epcis, run, settings
 
 app = typer.Typer(
     help="Waybill: logistics tracking and IoT ingestion for a wholesale market.",
@@ -18,6 +18,7 @@ app.add_typer(broker.app, name="broker")
 app.add_typer(devices.app, name="devices")
 app.add_typer(bench.app, name="bench")
 app.add_typer(epc.app, name="epc")
+app.add_typer(epcis.app, name="epcis")
 app.command("decode")(decode.decode)
 app.command("settings")(settings.settings)
 app.command("serve")(run.serve)

@@ -38,6 +38,10 @@ class ReadPointParams:
     - `min_zone_separation_s = 0.05`: the mean read times of the two zones must differ
       by at least this much, else the direction is unknown (a tag parked in the doorway
       is read by both zones at once and went nowhere).
+    - `pack_window_s = 3.0` (packing stations): items whose last read lies within this of
+      a carton's last read, and that were there before it left, left with it, packed
+      inside (see `readpoints.packing`). Carried away together, their last reads differ
+      by the second or so the reader needs to lose each of them.
     """
 
     min_reads: int = 3
@@ -48,6 +52,7 @@ class ReadPointParams:
     outside_antennas: frozenset[int] = frozenset({2})
     min_zone_reads: int = 2
     min_zone_separation_s: float = 0.05
+    pack_window_s: float = 3.0
 
     def __post_init__(self) -> None:
         if self.min_reads < 1:
@@ -60,6 +65,8 @@ class ReadPointParams:
             raise ValueError("a direction needs both zones, or neither")
         if self.min_zone_reads < 1 or self.min_zone_separation_s < 0:
             raise ValueError("min_zone_reads must be >= 1 and the separation >= 0")
+        if self.pack_window_s <= 0:
+            raise ValueError("pack_window_s must be positive")
 
     @property
     def has_direction(self) -> bool:
