@@ -14,6 +14,7 @@ from core.errors import InvalidInput
 
 class EpcisErrorCode(StrEnum):
     NOT_JSON = "not_json"
+    TOO_DEEP = "too_deep"  # JSON nested deeper than any EPCIS document needs
     WRONG_TYPE = "wrong_type"  # a value of the wrong JSON type (string, object, list ...)
     MISSING_FIELD = "missing_field"
     FIELD_NOT_ALLOWED = "field_not_allowed"  # a field this event type does not have

@@ -49,13 +49,39 @@ FIELDS: dict[EventType, set[str]] = {
 SCHEMA_MAJOR = "2"
 
 
+# Deeper than any EPCIS document needs (sensor reports inside events inside a document sit
+# about ten levels down); it bounds the recursion of copying, checking and hashing.
+MAX_DEPTH = 64
+
+
 def load_json(data: bytes | str | Mapping[str, Any]) -> Any:
     if isinstance(data, Mapping):
-        return data
-    try:
-        return json.loads(data, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise EpcisError(E.NOT_JSON, f"not JSON: {exc}") from None
+        value: Any = data
+    else:
+        try:
+            value = json.loads(data, parse_constant=_reject_constant)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise EpcisError(E.NOT_JSON, f"not JSON: {exc}") from None
+        except RecursionError:
+            raise EpcisError(E.TOO_DEEP, f"nested deeper than {MAX_DEPTH} levels") from None
+    _check_depth(value)
+    return value
+
+
+def _check_depth(value: Any) -> None:
+    """Without recursion, so that the check itself cannot overflow."""
+    level: list[Any] = [value]
+    for _ in range(MAX_DEPTH):
+        level = [
+            child
+            for item in level
+            if isinstance(item, (Mapping, list))
+            for child in (item.values() if isinstance(item, Mapping) else item)
+            if isinstance(child, (Mapping, list))
+        ]
+        if not level:
+            return
+    raise EpcisError(E.TOO_DEEP, f"nested deeper than {MAX_DEPTH} levels")
 
 
 def _reject_constant(name: str) -> Any:
