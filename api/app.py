@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from prometheus_client import make_asgi_app
 
 from api import errors
-from api.routers import dead_letters, devices, epcis, health, ingest_http, vehicles
+from api.routers import dead_letters, devices, epcis, health, ingest_http, orders, vehicles
 from core.db import make_pool
 from core.settings import Settings
 
@@ -43,6 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(devices.router)
     app.include_router(dead_letters.router)
     app.include_router(ingest_http.router)
+    app.include_router(orders.router)
     app.include_router(epcis.router)
     # Counts only, no one's data: scraped without a token, like any Prometheus target.
     app.mount("/metrics", make_asgi_app())
