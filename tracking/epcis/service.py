@@ -56,7 +56,9 @@ def _as_epcis_document(data: bytes | str) -> Any:
     """The capture body; an EPCISQueryDocument (which the binding also accepts) becomes
     the EPCISDocument holding its results."""
     doc = load_json(data)
-    if not isinstance(doc, Mapping) or doc.get("type") != "EPCISQueryDocument":
+    if not isinstance(doc, Mapping):
+        raise EpcisError(E.WRONG_TYPE, "must be a JSON object")
+    if doc.get("type") != "EPCISQueryDocument":
         return doc
     body = doc.get("epcisBody")
     results = body.get("queryResults") if isinstance(body, Mapping) else None
