@@ -131,7 +131,8 @@ def decide(
     """True: apply the transition; False: keep the evidence, change nothing (late news).
 
     Raises Conflict(code="invalid_transition") when the evidence may not cause `target`
-    from `current`, or may not cause `target` at all.
+    from `current`, may not cause `target` at all, or is a manual marking that would
+    change nothing.
     """
     if target not in TRANSITIONS or kind not in TRANSITIONS[target][1]:
         raise Conflict(
@@ -147,15 +148,29 @@ def decide(
         # earlier run, reported late.
         backwards = rank is not None and target_rank is not None and target_rank < rank
         resuming = current is S.EXCEPTION and target is not S.CANCELLED
-        return not ((backwards or resuming) and occurred_at < current_since)
-    if target == current or (rank is not None and target_rank is not None and target_rank <= rank):
-        return False
-    raise Conflict(
-        f"a {current} shipment cannot become {target}",
-        code="invalid_transition",
-        current=current,
-        target=target,
-    )
+        moves = not ((backwards or resuming) and occurred_at < current_since)
+    elif target == current or (
+        rank is not None and target_rank is not None and target_rank <= rank
+    ):
+        moves = False
+    else:
+        raise Conflict(
+            f"a {current} shipment cannot become {target}",
+            code="invalid_transition",
+            current=current,
+            target=target,
+        )
+    if not moves and kind is K.MANUAL:
+        # A person marks the present: a marking that would move nothing is a mistake to
+        # report, not late news to absorb.
+        raise Conflict(
+            f"the shipment is {current} since {current_since.isoformat()}; "
+            f"marking it {target} would change nothing",
+            code="invalid_transition",
+            current=current,
+            target=target,
+        )
+    return moves
 
 
 def webhook_events(after: ShipmentStatus, already_shipped: bool) -> list[str]:
