@@ -79,25 +79,21 @@ def _store_all(
 ) -> int:
     """Store each event once; a declared eventID that already names another event is a
     conflict (the whole capture is refused). Returns how many were new."""
-    inserted = 0
-    for i, event in enumerate(events):
-        try:
-            result = store.insert_event(conn, event, capture_id)
-        except psycopg.DataError as exc:  # e.g. a NUL character, which PostgreSQL refuses
-            raise InvalidInput(
-                f"event {i} holds a value the repository cannot store: {exc}",
-                code="unstorable_value",
-                index=i,
-            ) from None
-        if result.inserted:
-            inserted += 1
-        elif result.existing_hash != event.hash_id:
+    try:
+        results = store.insert_events(conn, events, capture_id)
+    except psycopg.DataError as exc:  # e.g. a NUL character, which PostgreSQL refuses
+        raise InvalidInput(
+            f"an event holds a value the repository cannot store: {exc}",
+            code="unstorable_value",
+        ) from None
+    for i, (event, result) in enumerate(zip(events, results, strict=True)):
+        if not result.inserted and result.existing_hash != event.hash_id:
             raise Conflict(
                 f"eventID {event.event_id!r} already names a different event",
                 code="event_id_taken",
                 index=i,
             )
-    return inserted
+    return sum(result.inserted for result in results)
 
 
 def capture(

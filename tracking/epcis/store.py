@@ -9,7 +9,7 @@ event again changes nothing. Queries answer an `EventQuery` in keyset pages orde
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -76,41 +76,68 @@ def _roles(event: EpcisEvent) -> Iterable[tuple[str, str]]:
         yield event.parent_id, "parent"
 
 
+def _row(event: EpcisEvent, capture_id: str | None) -> tuple[Any, ...]:
+    body = {k: v for k, v in event.json.items() if k != "recordTime"}
+    return (
+        event.event_id,
+        event.hash_id,
+        event.type.value,
+        event.event_time,
+        event.event_time_zone_offset,
+        event.action.value if event.action else None,
+        event.biz_step,
+        event.disposition,
+        event.read_point,
+        event.biz_location,
+        event.parent_id,
+        event.transformation_id,
+        capture_id,
+        Jsonb(body),
+    )
+
+
+def insert_events(
+    conn: psycopg.Connection, events: Sequence[EpcisEvent], capture_id: str | None = None
+) -> list[Stored]:
+    """Store each event unless its `event_id` is stored already (or earlier in `events`).
+    The stored JSON has no `recordTime`: the repository's own is added when it is read.
+    Statements are pipelined (`executemany`), so a large capture costs few round trips."""
+    if not events:
+        return []
+    pks: list[int | None] = []
+    with conn.cursor() as cur:
+        cur.executemany(_INSERT_EVENT, [_row(e, capture_id) for e in events], returning=True)
+        while True:
+            row = cur.fetchone()
+            pks.append(row[0] if row else None)
+            if not cur.nextset():
+                break
+        new = [(e, pk) for e, pk in zip(events, pks, strict=True) if pk is not None]
+        cur.executemany(_INSERT_EPC, [(epc, role, pk) for e, pk in new for epc, role in _roles(e)])
+        cur.executemany(
+            _INSERT_BIZ, [(pk, b.type or "", b.id) for e, pk in new for b in e.biz_transactions]
+        )
+    repeated = [e.event_id for e, pk in zip(events, pks, strict=True) if pk is None]
+    existing: dict[str, str] = {}
+    if repeated:
+        existing = dict(
+            conn.execute(
+                "SELECT event_id, hash_id FROM epcis_events WHERE event_id = ANY(%s)", (repeated,)
+            ).fetchall()
+        )
+    return [
+        Stored(e.event_id, True)
+        if pk is not None
+        else Stored(e.event_id, False, existing.get(e.event_id))
+        for e, pk in zip(events, pks, strict=True)
+    ]
+
+
 def insert_event(
     conn: psycopg.Connection, event: EpcisEvent, capture_id: str | None = None
 ) -> Stored:
-    """Store `event` unless its `event_id` is stored already. The stored JSON has no
-    `recordTime`: the repository's own record time is added when it is read."""
-    body = {k: v for k, v in event.json.items() if k != "recordTime"}
-    row = conn.execute(
-        _INSERT_EVENT,
-        (
-            event.event_id,
-            event.hash_id,
-            event.type.value,
-            event.event_time,
-            event.event_time_zone_offset,
-            event.action.value if event.action else None,
-            event.biz_step,
-            event.disposition,
-            event.read_point,
-            event.biz_location,
-            event.parent_id,
-            event.transformation_id,
-            capture_id,
-            Jsonb(body),
-        ),
-    ).fetchone()
-    if row is None:
-        existing = conn.execute(
-            "SELECT hash_id FROM epcis_events WHERE event_id = %s", (event.event_id,)
-        ).fetchone()
-        return Stored(event.event_id, False, existing[0] if existing else None)
-    pk = row[0]
-    with conn.cursor() as cur:
-        cur.executemany(_INSERT_EPC, [(epc, role, pk) for epc, role in _roles(event)])
-        cur.executemany(_INSERT_BIZ, [(pk, b.type or "", b.id) for b in event.biz_transactions])
-    return Stored(event.event_id, True)
+    (stored,) = insert_events(conn, [event], capture_id)
+    return stored
 
 
 def get_event(conn: psycopg.Connection, event_id: str) -> EventRow | None:

@@ -159,7 +159,7 @@ def _step(
         out = project(
             reader.device.device_id, configs, progress.state, reads, end, settings.site_utc_offset
         )
-        stored = sum(events_store.insert_event(conn, e).inserted for e in out.events)
+        stored = sum(s.inserted for s in events_store.insert_events(conn, out.events))
         store.save_progress(
             conn, pk, watermark=end, state=out.state, reads=len(reads), events=stored
         )
