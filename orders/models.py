@@ -160,6 +160,15 @@ class Evidence:
     source: str = ""  # where it came from: a device, a read point, a route, a person
     detail: Mapping[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Callers may name the kind and status as plain strings; an unknown one is input
+        # to refuse, not a crash later.
+        try:
+            object.__setattr__(self, "kind", EvidenceKind(self.kind))
+            object.__setattr__(self, "status", ShipmentStatus(self.status))
+        except ValueError as exc:
+            raise InvalidInput(str(exc), code="bad_evidence") from exc
+
 
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:

@@ -6,7 +6,7 @@ caller's scope to the query, so an order of someone else answers 404 like an unk
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Response
 
@@ -39,7 +39,8 @@ IdempotencyKey = Annotated[
         description="Repeat a request safely: the same key and body answer the first result.",
     ),
 ]
-NOT_FOUND = {404: {"description": "No such order, or not yours"}}
+Responses = dict[int | str, dict[str, Any]]
+NOT_FOUND: Responses = {404: {"description": "No such order, or not yours"}}
 
 
 def scope_of(caller: Caller) -> Scope:

@@ -6,7 +6,7 @@ shipment of someone else answers 404 exactly like an unknown id.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
@@ -32,8 +32,9 @@ router = APIRouter(prefix="/shipments", tags=["shipments"])
 
 Reader = Annotated[Caller, Depends(require(*access.READERS))]
 Staff = Annotated[Caller, Depends(require(*access.EVIDENCE))]
-NOT_FOUND = {404: {"description": "No such shipment, or not yours"}}
-REFUSED = {409: {"description": "invalid_transition: the status machine refuses it"}}
+Responses = dict[int | str, dict[str, Any]]
+NOT_FOUND: Responses = {404: {"description": "No such shipment, or not yours"}}
+REFUSED: Responses = {409: {"description": "invalid_transition: the status machine refuses it"}}
 
 
 def scope_of(caller: Caller) -> Scope:
