@@ -183,3 +183,14 @@ def webhook_events(after: ShipmentStatus, already_shipped: bool) -> list[str]:
     if after in WEBHOOK_EVENTS:
         events.append(WEBHOOK_EVENTS[after])
     return events
+
+
+def markdown_table() -> str:
+    """The transition table of docs/orders.md, rendered from `TRANSITIONS`."""
+    order = list(ShipmentStatus)
+    lines = ["| to | from | evidence |", "|---|---|---|"]
+    for target, (sources, kinds) in TRANSITIONS.items():
+        froms = ", ".join(f"`{s}`" for s in order if s in sources)
+        evidence = ", ".join(f"`{k}`" for k in EvidenceKind if k in kinds)
+        lines.append(f"| `{target}` | {froms} | {evidence} |")
+    return "\n".join(lines)
