@@ -22,6 +22,7 @@ from orders.status import EvidenceKind, ShipmentStatus
 # Order ids appear in URLs: no '/', '?', '#', no spaces.
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 GTIN_LENGTHS = frozenset({8, 12, 13, 14})
+MAX_QUANTITY = 1_000_000
 
 OrderStatus = Literal["open", "completed", "cancelled"]
 Outcome = Literal["applied", "late", "duplicate"]
@@ -263,6 +264,8 @@ def check_new_order(order: NewOrder) -> NewOrder:
     check_id(order.shop_id, "shop id")
     check_id(order.depot_id, "depot id")
     windows = check_windows(order.delivery.windows)
+    if not 0 <= order.priority <= 9:
+        raise InvalidInput(f"priority {order.priority} is not 0 to 9", code="bad_priority")
     if not order.delivery.address.strip():
         raise InvalidInput("the delivery address is empty", code="no_address")
     if not order.items:
@@ -274,8 +277,9 @@ def check_new_order(order: NewOrder) -> NewOrder:
             check_gtin(item.gtin)
         if item.depot_id is not None:
             check_id(item.depot_id, "depot id")
-        if item.quantity < 1 or item.weight_kg < 0 or item.volume_m3 < 0:
-            raise InvalidInput(f"item {item.line} has a negative amount", code="bad_amount")
+        amounts = (item.weight_kg, item.volume_m3)
+        if not (1 <= item.quantity <= MAX_QUANTITY and all(0 <= a < math.inf for a in amounts)):
+            raise InvalidInput(f"item {item.line} has an impossible amount", code="bad_amount")
     return replace(order, delivery=replace(order.delivery, windows=windows))
 
 

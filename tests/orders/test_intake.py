@@ -129,6 +129,7 @@ def test_an_order_splits_into_one_shipment_per_depot(database: str, uid: str) ->
     [
         ({"mall_order_id": "has/slash"}, "bad_order_id"),
         ({"items": ()}, "no_items"),
+        ({"priority": 12}, "bad_priority"),
     ],
 )
 def test_the_service_checks_what_the_api_also_checks(
