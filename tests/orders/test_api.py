@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import psycopg
@@ -86,12 +87,8 @@ def test_bodies_that_are_not_orders_are_422(world: World, raw: bytes) -> None:
 
 def test_nan_coordinates_are_refused(world: World) -> None:
     """A NaN longitude written as the bare JSON token is a 422, not a stored point."""
-    text = '{"type": "Point", "coordinates": [NaN, 30.3]}'
-    import json
-
-    body = json.dumps(world.order_body()).replace(
-        '{"type": "Point", "coordinates": [120.2456, 30.3312]}', text
-    )
+    body = json.dumps(world.order_body()).replace("[120.2456, 30.3312]", "[NaN, 30.3]")
+    assert "NaN" in body
     answer = world.client.post(
         "/v1/orders",
         content=body.encode(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import psycopg
 import pytest
@@ -136,8 +137,6 @@ def test_the_service_checks_what_the_api_also_checks(
     database: str, uid: str, change: dict, code: str
 ) -> None:
     """Callers other than the API (scripts, the simulator) get the same input checks."""
-    from dataclasses import replace
-
     order = replace(new_order(f"MO-{uid}"), **change)
     with psycopg.connect(database) as conn, pytest.raises(InvalidInput) as refused:
         service.create_order(conn, order)
