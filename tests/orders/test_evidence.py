@@ -3,7 +3,9 @@ outbox written with the change, and cancellation or re-addressing refused once l
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import psycopg
@@ -208,3 +210,29 @@ def test_evidence_for_an_unknown_shipment_is_not_found(db: psycopg.Connection, u
     with pytest.raises(Exception) as missing:
         service.record_evidence(db, f"shp_{uid}", evidence("packed", "epcis_event", uid))
     assert getattr(missing.value, "code", None) == "shipment_not_found"
+
+
+def test_concurrent_writers_number_an_orders_webhooks_without_gaps(database: str, uid: str) -> None:
+    """Two threads driving the two shipments of one order at once leave its webhooks
+    numbered 1..4 without gaps or repeats, each shipment's shipped before its delivered."""
+    with psycopg.connect(database) as conn:
+        first, second = place(conn, f"MO-{uid}", depots=("wh-a", "wh-b"))
+    start = threading.Barrier(2)
+
+    def run(shipment_id: str) -> None:
+        with psycopg.connect(database) as conn:
+            start.wait()
+            drive(conn, shipment_id, f"{uid}-{shipment_id}", HAPPY_PATH)
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(run, [first, second]))
+    with psycopg.connect(database) as conn:
+        rows = conn.execute(
+            """SELECT w.seq, w.event, w.body FROM webhook_outbox w
+               JOIN orders o ON o.pk = w.order_pk WHERE o.mall_order_id = %s ORDER BY w.seq""",
+            (f"MO-{uid}",),
+        ).fetchall()
+    assert [seq for seq, _, _ in rows] == [1, 2, 3, 4]
+    for shipment_id in (first, second):
+        events = [e for _, e, body in rows if shipment_id.encode() in body]
+        assert events == ["shipment.shipped", "shipment.delivered"]
