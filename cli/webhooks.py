@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import typer
 
 from core.db import connect
@@ -24,6 +26,7 @@ def run(
     except InvalidInput as exc:
         typer.echo(exc.message, err=True)
         raise typer.Exit(2) from exc
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
     attempts = webhooks.run(
         lambda: connect(settings.db.url, autocommit=True), config, once=once, poll_s=poll_s
     )
