@@ -60,3 +60,22 @@ def epc(
     from bench.epc import run
 
     typer.echo(json.dumps(run(seconds, repeats, corpus_size, seed)))
+
+
+@app.command("ingest")
+def bench_ingest(
+    duration: float = typer.Option(20.0, min=2.0, help="Seconds of load in phases B and C"),
+    workers: int = typer.Option(2, min=1, help="`waybill ingest` worker processes"),
+    rate: float = typer.Option(10000.0, min=100.0, help="Offered msgs/s in the latency phase"),
+    publishers: int = typer.Option(2, min=1, help="Publisher processes (one device each)"),
+) -> None:
+    """Ingest throughput, latency and bytes per fix against the real broker, database, workers."""
+    import orjson
+
+    from bench.ingest import run
+    from core.settings import load
+
+    figures = run(
+        load(), duration_s=duration, workers=workers, rate=rate, publishers=publishers
+    )
+    typer.echo(orjson.dumps(figures).decode())

@@ -53,7 +53,9 @@ allow_anonymous false
 plugin {plugin}
 plugin_opt_config_file {state}/dynamic-security.json
 max_inflight_messages 0
-max_queued_messages 100000
+# Messages queued per session while its client is away or behind: sized for a worker down
+# for minutes at full rate (about 300 bytes each in memory); beyond it Mosquitto drops.
+max_queued_messages 5000000
 max_packet_size 1048576
 set_tcp_nodelay true
 

@@ -5,6 +5,7 @@
 #
 #   scripts/setup.sh            set up for the demo (database "waybill")
 #   scripts/setup.sh test       also the test database ("waybill_test")
+#   scripts/setup.sh bench      also the benchmark database ("waybill_bench")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,6 +64,7 @@ if [ "$(psql_su -d postgres -c "select 1 from pg_roles where rolname = 'waybill'
 fi
 databases=(waybill)
 [ "$mode" = test ] && databases+=(waybill_test)
+[ "$mode" = bench ] && databases+=(waybill_bench)
 for db in "${databases[@]}"; do
   if [ "$(psql_su -d postgres -c "select 1 from pg_database where datname = '$db'")" != 1 ]; then
     log "creating database $db"
@@ -95,7 +97,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
 fi
 
 # --- The project's own broker (the tests start a fresh one of their own) -----------------
-[ "$mode" = demo ] && .venv/bin/waybill broker start
+[ "$mode" != test ] && .venv/bin/waybill broker start
 
 # --- Schema ------------------------------------------------------------------------------
 for db in "${databases[@]}"; do
