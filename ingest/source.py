@@ -23,6 +23,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from core.settings import IngestSettings, MqttSettings
+from ingest.mqtt_client import BufferedClient
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class MqttSource:
         self._settings = mqtt_settings
         self._share_group = ingest.share_group
         self._on_subscribed = on_subscribed
-        client = mqtt.Client(
+        client = BufferedClient(
             CallbackAPIVersion.VERSION2,
             client_id=client_id,
             protocol=mqtt.MQTTv5,
@@ -138,9 +139,6 @@ class MqttSource:
     def ack(self, batch: list[Incoming]) -> int:
         """Acknowledge the batch's QoS 1 messages of the current connection; returns how many."""
         generation = self._generation
-        acked = 0
-        for item in batch:
-            if item.qos > 0 and item.generation == generation:
-                self.client.ack(item.mid, item.qos)
-                acked += 1
-        return acked
+        mids = [item.mid for item in batch if item.qos == 1 and item.generation == generation]
+        self.client.ack_many(mids)
+        return len(mids)
