@@ -17,6 +17,7 @@ from core.settings import Settings
 from devices.models import Device
 from ingest import metrics, pipeline, store
 from ingest.validate import Limits
+from tracking import queue as tracking_queue
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,7 @@ def prepare(
 def write(conn: psycopg.Connection, prepared: Prepared) -> store.Written:
     """Write inside the caller's transaction and count the outcomes."""
     written = store.write_batch(conn, prepared.batch)
+    tracking_queue.mark_positions(conn, prepared.batch.positions)  # projected by `track run`
     metrics.RECORDS.labels("stored").inc(written.positions_inserted + written.tag_reads_inserted)
     metrics.RECORDS.labels("duplicate").inc(
         written.positions_duplicate + written.tag_reads_duplicate
