@@ -21,6 +21,7 @@ trap cleanup INT TERM EXIT
 
 .venv/bin/waybill serve & pids+=($!)
 .venv/bin/waybill ingest --worker-id 1 & pids+=($!)
+.venv/bin/waybill epcis project & pids+=($!)
 .venv/bin/python - "$port" <<'PY'
 import sys, time, urllib.request
 for _ in range(100):
