@@ -4,11 +4,12 @@ splitting of one payload into the several JSON values some devices pack into it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
 
-from ingest.records import Reason, Rejected
+from ingest.records import Reason, Record, Rejected
 
 _RAW = msgspec.json.Decoder(msgspec.Raw)
 _RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
@@ -25,6 +26,23 @@ def decode(payload: bytes | msgspec.Raw, schema: type[Any]) -> Any:
         raise Rejected(Reason.NOT_UTF8, str(exc)) from exc
     except msgspec.DecodeError as exc:
         raise _not_json(bytes(payload), exc) from exc
+
+
+def each_event(payload: bytes, event: Callable[[msgspec.Raw], Record]) -> list[Record]:
+    """Decode every JSON value of a (possibly batched) payload with `event`; one bad value
+    becomes a Rejected in its place, unless it is the only one (then the message fails)."""
+    found = values(payload)
+    if not found:
+        raise Rejected(Reason.MISSING_FIELD, "no events in the payload")
+    if len(found) == 1:
+        return [event(found[0])]
+    records: list[Record] = []
+    for index, value in enumerate(found):
+        try:
+            records.append(event(value))
+        except Rejected as exc:
+            records.append(Rejected(exc.reason, f"[{index}]: {exc.detail}"))
+    return records
 
 
 def values(payload: bytes) -> list[msgspec.Raw]:

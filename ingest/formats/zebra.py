@@ -48,18 +48,7 @@ class TagData(msgspec.Struct, rename="camel"):
 
 
 def decode(payload: bytes, topic: str, received_at: datetime) -> list[Record]:
-    values = jsonbody.values(payload)
-    if not values:
-        raise Rejected(Reason.MISSING_FIELD, "no events in the payload")
-    if len(values) == 1:
-        return [_event(values[0])]
-    records: list[Record] = []
-    for index, value in enumerate(values):
-        try:
-            records.append(_event(value))
-        except Rejected as exc:
-            records.append(Rejected(exc.reason, f"[{index}]: {exc.detail}"))
-    return records
+    return jsonbody.each_event(payload, _event)
 
 
 def _event(value: msgspec.Raw) -> Record:
