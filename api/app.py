@@ -9,7 +9,19 @@ from fastapi import FastAPI
 from prometheus_client import make_asgi_app
 
 from api import errors
-from api.routers import dead_letters, devices, epcis, health, ingest_http, orders, vehicles
+from api.routers import (
+    dead_letters,
+    device_tracks,
+    devices,
+    epcis,
+    geofences,
+    health,
+    ingest_http,
+    orders,
+    streams,
+    tracking,
+    vehicles,
+)
 from core.db import make_pool
 from core.settings import Settings
 
@@ -45,6 +57,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(ingest_http.router)
     app.include_router(orders.router)
     app.include_router(epcis.router)
+    app.include_router(tracking.router)
+    app.include_router(geofences.router)
+    app.include_router(device_tracks.router)
+    app.include_router(streams.router)
     # Counts only, no one's data: scraped without a token, like any Prometheus target.
     app.mount("/metrics", make_asgi_app())
     return app

@@ -23,6 +23,8 @@ from api.routers.order_schemas import (
     shipment_public,
     shipment_summary,
 )
+from api.routers.tracking import shipment_with_tracking
+from api.routers.tracking_schemas import ShipmentWithTracking
 from orders import access, packing
 from orders import service as orders
 from orders.models import ProofOfDelivery, Scope
@@ -69,12 +71,14 @@ def list_shipments(
 
 @router.get(
     "/{shipment_id}",
-    response_model=ShipmentPublic,
-    summary="A shipment: status, delivery, cartons and the timeline of its evidence",
+    response_model=ShipmentWithTracking,
+    summary="A shipment: status, delivery, cartons, the timeline of its evidence, ETA and position",
     responses=NOT_FOUND,
 )
-def get_shipment(shipment_id: str, conn: ConnDep, caller: Reader) -> ShipmentPublic:
-    return shipment_public(orders.get_shipment(conn, shipment_id, scope_of(caller)))
+def get_shipment(
+    shipment_id: str, conn: ConnDep, settings: SettingsDep, caller: Reader
+) -> ShipmentWithTracking:
+    return shipment_with_tracking(conn, shipment_id, scope_of(caller), settings)
 
 
 @router.post(
