@@ -11,6 +11,7 @@ import pytest
 
 from devices.models import DeviceKind
 from gis.geofence import CircleFence
+from ingest.records import Position
 from tests.support.data import register
 from tests.tracking_projection.helpers import (
     T0,
@@ -63,15 +64,8 @@ def test_vehicle_state_never_moves_backwards(database: str, uid: str) -> None:
     before = rows(
         database, "SELECT device_time, ST_AsText(geom) FROM vehicle_state WHERE device_pk = %s", pk
     )
-    write(
-        database,
-        pk,
-        [
-            fixes[5]._replace(lat=1.0)
-            if hasattr(fixes[5], "_replace")
-            else type(fixes[5])(fixes[5].device_time - timedelta(seconds=1), 1.0, 1.0)
-        ],
-    )
+    late = Position(fixes[5].device_time - timedelta(seconds=1), 1.0, 1.0)  # older, far away
+    write(database, pk, [late])
     project(database, pk)
     after = rows(
         database, "SELECT device_time, ST_AsText(geom) FROM vehicle_state WHERE device_pk = %s", pk
