@@ -31,7 +31,7 @@ def check(problem: Problem, plan: Plan) -> Verdict:
             assert stop.job_id is not None
             seen[(stop.job_id, stop.kind)] += 1
     found.extend(_check_coverage(problem, plan, seen))
-    found.extend(_check_totals(plan))
+    found.extend(_check_totals(problem, plan))
     return Verdict(tuple(found))
 
 
@@ -235,8 +235,12 @@ def _check_coverage(
     return out
 
 
-def _check_totals(plan: Plan) -> list[Violation]:
+def _check_totals(problem: Problem, plan: Plan) -> list[Violation]:
     out: list[Violation] = []
+    jobs = problem.job_by_id
+    penalty = sum(jobs[u.job_id].penalty for u in plan.unassigned if u.job_id in jobs)
+    if abs(plan.penalty - penalty) > 1e-6 * max(1.0, penalty):
+        out.append(Violation("totals", f"plan states penalty {plan.penalty}, owes {penalty}"))
     if plan.distance_m != sum(r.distance_m for r in plan.routes):
         out.append(Violation("totals", "plan distance is not the sum of its routes"))
     if plan.duration_s != sum(r.duration_s for r in plan.routes):

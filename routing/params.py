@@ -20,8 +20,10 @@ class SolveParams:
 
     `iteration_limit` bounds the search by work instead of wall-clock time, which makes a
     solve repeatable for a fixed `seed`: PyVRP stops after that many iterated-local-search
-    iterations, OR-Tools after that many accepted solutions. When both limits are set the
-    first one reached stops the search; tests use the iteration limit alone.
+    iterations, OR-Tools after that many accepted solutions (or a thousand rejected moves
+    per allowed solution, whichever comes first). When both limits are set the first one
+    reached stops the search; tests use the iteration limit alone. OR-Tools has no seed of
+    its own here: it is deterministic for a given model and limit.
     """
 
     backend: Backend = Backend.AUTO

@@ -27,7 +27,7 @@ from routing.plan import StopKind
 from routing.schedule import Step
 
 Progress = Callable[[float, float | None], bool]
-_NO_LATE = np.iinfo(np.int64).max
+_NO_LATE = int(np.iinfo(np.int64).max)
 
 
 def unsupported(problem: Problem) -> str | None:
@@ -166,13 +166,12 @@ class _Data:
                 continue
             by_key[key] = len(self.types)
             self.types.append([v])
-        for members in self.types:
-            v = members[0]
+        for fleet in self.types:
+            v = fleet[0]
             per_m, per_s, fixed = units.of_vehicle(v)
-            extra = {} if v.max_shift_s is None else {"shift_duration": v.max_shift_s}
             vtypes.append(
                 pyvrp.VehicleType(
-                    num_available=len(members),
+                    num_available=len(fleet),
                     capacity=list(v.capacity),
                     start_depot=depot_index[v.start_depot],
                     end_depot=depot_index[v.end],
@@ -182,13 +181,20 @@ class _Data:
                     unit_distance_cost=per_m,
                     unit_duration_cost=per_s,
                     profile=profile_of[v.skills],
+                    shift_duration=_NO_LATE if v.max_shift_s is None else v.max_shift_s,
                     name=v.id,
-                    **extra,
                 )
             )
         locations = [pyvrp.Location(0, 0) for _ in self.locs]
         self.data = pyvrp.ProblemData(
-            locations, clients, depots, vtypes, [dist] * len(profiles), profiles, groups, shipments
+            locations,
+            clients,
+            depots,
+            vtypes,
+            [dist] * len(profiles),  # type: ignore[list-item]
+            profiles,  # type: ignore[arg-type]
+            groups,
+            shipments,
         )
 
     def _profiles(self, dur: np.ndarray, horizon: int) -> tuple[list[np.ndarray], dict]:
@@ -198,7 +204,8 @@ class _Data:
         skill_sets = sorted({v.skills for v in problem.vehicles}, key=sorted)
         if not problem.has_skills:
             return [dur], dict.fromkeys(skill_sets, 0)
-        matrices, profile_of = [], {}
+        matrices: list[np.ndarray] = []
+        profile_of: dict[frozenset[str], int] = {}
         for skills in skill_sets:
             m = dur.copy()
             for (job_id, _), loc in self.visit_loc.items():

@@ -124,12 +124,13 @@ def test_arriving_faster_than_travel_allows_is_caught() -> None:
 
 
 def test_misstated_totals_are_caught() -> None:
-    """A route distance or plan cost that does not add up breaks totals."""
+    """A route distance, plan cost or penalty that does not add up breaks totals."""
     problem = market()
     plan = plan_of(problem, GOOD, left=["maybe"])
     route = replace(plan.routes[0], distance_m=plan.routes[0].distance_m - 1)
     assert "totals" in kinds(problem, replace(plan, routes=(route, plan.routes[1])))
     assert kinds(problem, replace(plan, cost=plan.cost + 1)) == {"totals"}
+    assert kinds(problem, replace(plan, penalty=0.0)) == {"totals"}  # "maybe" owes 1.0
 
 
 def test_wrong_depot_and_unknown_vehicle_are_caught() -> None:
