@@ -75,7 +75,25 @@ def bench_ingest(
     from bench.ingest import run
     from core.settings import load
 
-    figures = run(
-        load(), duration_s=duration, workers=workers, rate=rate, publishers=publishers
-    )
+    figures = run(load(), duration_s=duration, workers=workers, rate=rate, publishers=publishers)
+    typer.echo(orjson.dumps(figures).decode())
+
+
+@app.command("tracking")
+def bench_tracking(
+    shipments: int = typer.Option(100_000, min=1, help="Shipments loaded (20 per van)"),
+    positions: int = typer.Option(3_000_000, min=1, help="Fixes loaded, spread over the vans"),
+    clients: int = typer.Option(100, min=1, help="Concurrent API clients"),
+    duration: float = typer.Option(20.0, min=1.0, help="Seconds of each measured phase"),
+    rate: float = typer.Option(200.0, min=1.0, help="Fixes/s written in the projection phase"),
+    runners: int = typer.Option(1, min=1, help="`waybill track run` processes"),
+) -> None:
+    """Shipment lookups through the API and the tracking projection's lag (a *_bench db)."""
+    import orjson
+
+    from bench.tracking import run
+    from core.settings import load
+
+    figures = run(load().db.url, shipments=shipments, positions=positions, clients=clients,
+                  duration_s=duration, rate=rate, runners=runners)  # fmt: skip
     typer.echo(orjson.dumps(figures).decode())
