@@ -28,6 +28,7 @@ from devices import dynsec
 
 ADMIN_ACCOUNT = "waybill-admin"
 INGEST_ACCOUNT = "waybill-ingest"
+DISPATCH_ACCOUNT = "waybill-dispatch"
 PLUGIN_CANDIDATES = (
     "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so",
     "/usr/lib/aarch64-linux-gnu/mosquitto_dynamic_security.so",
@@ -69,6 +70,12 @@ INGEST_ACLS = [
     for topic in INGEST_TOPICS
     for prefix in ("", "$share/+/")
 ]
+
+# Route downlink (routing/dispatch.py): a separate account rather than a role added to
+# `waybill-admin`, because Mosquitto 2.0.11 answers `addClientRole` on the connected
+# control client with "Internal error" (though it applies it), and so that the API's
+# dispatcher can push routes without holding the keys to the whole plugin.
+DISPATCH_ACLS = [dynsec.acl("publishClientSend", "waybill/v1/devices/+/route")]
 
 
 class BrokerError(RuntimeError):
@@ -139,25 +146,30 @@ def write_config(settings: Settings) -> Path:
 
 
 def _ensure_accounts(settings: Settings) -> None:
-    """Create the ingest account once; later starts find it."""
-    if _secret_path(settings, INGEST_ACCOUNT).exists():
+    """Create the ingest and dispatch accounts once each; later starts find them."""
+    _ensure_account(settings, INGEST_ACCOUNT, INGEST_ACLS)
+    _ensure_account(settings, DISPATCH_ACCOUNT, DISPATCH_ACLS)
+
+
+def _ensure_account(settings: Settings, account: str, acls: list) -> None:
+    if _secret_path(settings, account).exists():
         return
     password = secrets.token_urlsafe(24)
     dynsec.execute(
         control_account(settings),
         [
-            {"command": "createRole", "rolename": "waybill-ingest", "acls": INGEST_ACLS},
-            {"command": "deleteClient", "username": INGEST_ACCOUNT},
+            {"command": "createRole", "rolename": account, "acls": acls},
+            {"command": "deleteClient", "username": account},
             {
                 "command": "createClient",
-                "username": INGEST_ACCOUNT,
+                "username": account,
                 "password": password,
-                "roles": [{"rolename": "waybill-ingest"}],
+                "roles": [{"rolename": account}],
             },
         ],  # fmt: skip
         tolerate=("already exists", "not found"),
     )
-    _save_secret(settings, INGEST_ACCOUNT, password)
+    _save_secret(settings, account, password)
 
 
 def running_pid(settings: Settings) -> int | None:
