@@ -152,24 +152,6 @@ def update(conn: psycopg.Connection, device_id: str, changes: DeviceChanges) -> 
         return _detail(conn, device)
 
 
-def ensure(
-    conn: psycopg.Connection,
-    *,
-    device_id: str,
-    kind: DeviceKind,
-    format: str,
-    name: str = "",
-    vehicle_id: str | None = None,
-) -> Device:
-    """The device, registering it when it is new (used by set-up scripts and tests)."""
-    try:
-        return register(
-            conn, device_id=device_id, kind=kind, format=format, name=name, vehicle_id=vehicle_id
-        )
-    except Conflict:
-        return get(conn, device_id)
-
-
 def get(conn: psycopg.Connection, device_id: str) -> Device:
     with conn.transaction():
         return _locked(conn, device_id, lock=False)
