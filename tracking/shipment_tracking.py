@@ -19,7 +19,7 @@ import psycopg
 from core.errors import InvalidInput, NotFound
 from devices import service as devices
 from orders import service as orders
-from orders.models import Scope
+from orders.models import Scope, Shipment
 from tracking import projection_store
 
 EVERYONE = Scope("everyone")
@@ -89,8 +89,11 @@ def _view(
 def shipment(
     conn: psycopg.Connection, shipment_id: str, scope: Scope, stale_after_s: float
 ) -> Tracking:
-    detail = orders.get_shipment(conn, shipment_id, scope)
-    s = detail.shipment
+    return of_shipment(conn, orders.get_shipment(conn, shipment_id, scope).shipment, stale_after_s)
+
+
+def of_shipment(conn: psycopg.Connection, s: Shipment, stale_after_s: float) -> Tracking:
+    """The tracking of a shipment the caller has already read (so was allowed to see)."""
     with conn.transaction():
         estimate, position = _view(conn, s.pk, stale_after_s, datetime.now(UTC))
     return Tracking(s.shipment_id, s.status, s.status_since, estimate, position)
@@ -104,7 +107,7 @@ def order(
     out = []
     for s in detail.shipments:
         full = orders.get_shipment(conn, s.shipment_id, scope)
-        out.append((shipment(conn, s.shipment_id, scope, stale_after_s), full))
+        out.append((of_shipment(conn, full.shipment, stale_after_s), full))
     return detail.order, out
 
 

@@ -43,8 +43,9 @@ def shipment_with_tracking(conn, shipment_id: str, scope: Scope, settings) -> Sh
     """`GET /v1/shipments/{id}` with the tracking block (called by the shipments router)."""
     from orders import service as orders
 
-    body = shipment_public(orders.get_shipment(conn, shipment_id, scope))
-    t = shipment_tracking.shipment(conn, shipment_id, scope, settings.api.stale_after_s)
+    detail = orders.get_shipment(conn, shipment_id, scope)
+    body = shipment_public(detail)
+    t = shipment_tracking.of_shipment(conn, detail.shipment, settings.api.stale_after_s)
     return ShipmentWithTracking(**body.model_dump(), tracking=tracking_out(t))
 
 
