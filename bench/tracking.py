@@ -5,9 +5,10 @@ Two phases, one run:
 
   A. lookups: `waybill serve` in a subprocess on a free port with a static integration
      token; C concurrent client tasks (one `httpx.AsyncClient`) each GET
-     `/v1/shipments/{id}` of a random loaded shipment, back to back, for S seconds after a
-     warm-up. Latency is per request as the client sees it; lookups_per_s is the
-     completed rate.
+     `/v1/shipments/{id}` of a random loaded shipment, then pauses about `think_s`
+     (uniformly 0.5-1.5 times it: a tracking page refreshing; 0: back to back, which
+     measures capacity), for S seconds after a warm-up. Latency is per request as the
+     client sees it; lookups_per_s is the completed rate.
   B. projection lag: `waybill track run` in a subprocess; a writer sends fixes for vans that
      carry shipments at a steady rate through the product's write path
      (`ingest.service.write`, one transaction per small batch) and notes each commit time;
@@ -78,7 +79,7 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 async def _lookups(
-    base: str, ids: list[str], clients: int, warmup_s: float, duration_s: float
+    base: str, ids: list[str], clients: int, think_s: float, warmup_s: float, duration_s: float
 ) -> tuple[list[float], int]:
     """Latencies (ms) of lookups completed in the measured window, and failures."""
     latencies: list[float] = []
@@ -92,6 +93,7 @@ async def _lookups(
         async def client(seed: int) -> None:
             nonlocal failures
             rng = random.Random(seed)
+            await asyncio.sleep(rng.uniform(0, think_s))  # clients do not start in step
             while (t0 := time.perf_counter()) < end:
                 response = await http.get(f"/v1/shipments/{rng.choice(ids)}")
                 t1 = time.perf_counter()
@@ -100,6 +102,8 @@ async def _lookups(
                         latencies.append((t1 - t0) * 1000)
                     else:
                         failures += 1
+                if think_s:
+                    await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
 
         await asyncio.gather(*(client(n) for n in range(clients)))
     return latencies, failures
@@ -209,7 +213,8 @@ def _projection_lag(url: str, loaded: Loaded, rate: float, duration_s: float,
 
 
 def run(url: str, *, shipments: int, positions: int, clients: int, duration_s: float,
-        rate: float, runners: int, warmup_s: float = 3.0) -> dict[str, object]:  # fmt: skip
+        think_s: float, rate: float, runners: int,
+        warmup_s: float = 3.0) -> dict[str, object]:  # fmt: skip
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     started = time.time()
     loaded = load(url, shipments, positions)
@@ -218,7 +223,7 @@ def run(url: str, *, shipments: int, positions: int, clients: int, duration_s: f
     proc, base = _serve(url)
     try:
         latencies, failures = asyncio.run(
-            _lookups(base, loaded.shipment_ids, clients, warmup_s, duration_s)
+            _lookups(base, loaded.shipment_ids, clients, think_s, warmup_s, duration_s)
         )
     finally:
         _stop(proc)
@@ -238,6 +243,7 @@ def run(url: str, *, shipments: int, positions: int, clients: int, duration_s: f
         "fixes_not_projected": unseen,
         "projector_runners": runners,
         "clients": clients,
+        "think_s": think_s,
         "shipments": shipments,
         "positions": positions,
         "duration_s": duration_s,

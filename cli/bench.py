@@ -87,6 +87,7 @@ def bench_tracking(
     positions: int = typer.Option(3_000_000, min=1, help="Fixes loaded, spread over the vans"),
     clients: int = typer.Option(100, min=1, help="Concurrent API clients"),
     duration: float = typer.Option(20.0, min=1.0, help="Seconds of each measured phase"),
+    think: float = typer.Option(1.0, min=0.0, help="Seconds a client waits between lookups"),
     rate: float = typer.Option(200.0, min=1.0, help="Fixes/s written in the projection phase"),
     runners: int = typer.Option(1, min=1, help="`waybill track run` processes"),
 ) -> None:
@@ -97,5 +98,6 @@ def bench_tracking(
     from core.settings import load
 
     figures = run(load().db.url, shipments=shipments, positions=positions, clients=clients,
-                  duration_s=duration, rate=rate, runners=runners)  # fmt: skip
+                  duration_s=duration, think_s=think, rate=rate,
+                  runners=runners)  # fmt: skip
     typer.echo(orjson.dumps(figures).decode())
