@@ -18,6 +18,7 @@ from api.routers import (
     health,
     ingest_http,
     orders,
+    plans,
     streams,
     tracking,
     vehicles,
@@ -61,6 +62,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(geofences.router)
     app.include_router(device_tracks.router)
     app.include_router(streams.router)
+    app.include_router(plans.router)
     # Counts only, no one's data: scraped without a token, like any Prometheus target.
     app.mount("/metrics", make_asgi_app())
     return app

@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from cli import bench, broker, db, decode, devices, epc, epcis, run, settings, track, webhooks
+from cli import bench, broker, db, decode, devices, epc, epcis, plan, run, settings, track, webhooks
 
 app = typer.Typer(
     help="Waybill: logistics tracking and IoT ingestion for a wholesale market.",
@@ -21,6 +21,7 @@ app.add_typer(epc.app, name="epc")
 app.add_typer(epcis.app, name="epcis")
 app.add_typer(webhooks.app, name="webhooks")
 app.add_typer(track.app, name="track")
+app.add_typer(plan.app, name="plan")
 app.command("decode")(decode.decode)
 app.command("settings")(settings.settings)
 app.command("serve")(run.serve)
