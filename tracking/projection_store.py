@@ -214,12 +214,19 @@ def insert_segments(conn: psycopg.Connection, device_pk: int, segments: list[Sto
 
 
 def delete_transitions_after(
-    conn: psycopg.Connection, device_pk: int, fence_key: str, after: datetime | None
+    conn: psycopg.Connection, device_pk: int, after: dict[str, datetime | None]
 ) -> None:
+    """Per fence key, delete the device's transitions confirmed after its time; one
+    statement for all fences (a van carries a delivery circle per shipment on board)."""
+    if not after:
+        return
+    keys = sorted(after)
     conn.execute(
-        """DELETE FROM geofence_transitions WHERE device_pk = %s AND fence_key = %s
-           AND confirmed_at > coalesce(%s, '-infinity'::timestamptz)""",
-        (device_pk, fence_key, after),
+        """DELETE FROM geofence_transitions t
+            USING unnest(%s::text[], %s::timestamptz[]) AS k(fence_key, after)
+            WHERE t.device_pk = %s AND t.fence_key = k.fence_key
+              AND t.confirmed_at > coalesce(k.after, '-infinity'::timestamptz)""",
+        (keys, [after[k] for k in keys], device_pk),
     )
 
 
@@ -262,21 +269,36 @@ def load_shipment(conn: psycopg.Connection, shipment_pk: int, device_pk: int) ->
     )
 
 
-def upsert_eta(
-    conn: psycopg.Connection,
-    shipment_pk: int,
-    device_pk: int,
-    eta: datetime | None,
-    method: str,
-    distance_m: float | None,
-    as_of: datetime,
-) -> None:
+@dataclass(frozen=True, slots=True)
+class EtaRow:
+    shipment_pk: int
+    eta: datetime | None
+    method: str
+    distance_m: float | None
+    as_of: datetime
+
+
+def upsert_etas(conn: psycopg.Connection, device_pk: int, rows: list[EtaRow]) -> None:
+    """The ETAs of the shipments on one vehicle, in one statement; an ETA computed from an
+    older fix never replaces a newer one. Rows are written in shipment order."""
+    if not rows:
+        return
+    rows = sorted(rows, key=lambda r: r.shipment_pk)
     conn.execute(
         """INSERT INTO shipment_eta (shipment_pk, device_pk, eta, method, distance_m, as_of)
-           VALUES (%s, %s, %s, %s, %s, %s)
+           SELECT s, %s, e, m, d, a
+             FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::float8[],
+                         %s::timestamptz[]) AS r(s, e, m, d, a)
            ON CONFLICT (shipment_pk) DO UPDATE SET device_pk = excluded.device_pk,
                eta = excluded.eta, method = excluded.method, distance_m = excluded.distance_m,
                as_of = excluded.as_of, computed_at = clock_timestamp()
            WHERE shipment_eta.as_of <= excluded.as_of""",
-        (shipment_pk, device_pk, eta, method, distance_m, as_of),
+        (
+            device_pk,
+            [r.shipment_pk for r in rows],
+            [r.eta for r in rows],
+            [r.method for r in rows],
+            [r.distance_m for r in rows],
+            [r.as_of for r in rows],
+        ),
     )

@@ -103,10 +103,12 @@ def project_device(
     store.insert_segments(conn, device_pk, trip_run.segments)
     after = Progress(fixes[-1].device_time, trip_run.state, dict(base.fences))
     decided: list[tuple[str, FenceTransition]] = []
+    runs: dict[str, geofence_state.Recomputed] = {}
     for key, (fence, _) in fences.items():
         start = base.fences.get(key) or FenceState(watermark=base.watermark)
-        run = geofence_state.recompute(start, fence, fixes, params.fences)
-        store.delete_transitions_after(conn, device_pk, key, run.replaces_after)
+        runs[key] = geofence_state.recompute(start, fence, fixes, params.fences)
+    store.delete_transitions_after(conn, device_pk, {k: r.replaces_after for k, r in runs.items()})
+    for key, run in runs.items():
         for t in run.transitions:
             store.insert_transition(conn, device_pk, key, t)
             decided.append((key, t))
@@ -218,11 +220,13 @@ def _refresh_etas(
     speed: float | None,
     params: Params,
 ) -> None:
+    rows = []
     for load in loads:
         if load.status in TERMINAL:
             continue
         e = eta.estimate(newest, speed, load.lat, load.lon, load.planned_arrival_at, params.eta)
-        store.upsert_eta(conn, load.shipment_pk, device_pk, e.eta, e.method, e.distance_m, e.as_of)
+        rows.append(store.EtaRow(load.shipment_pk, e.eta, e.method, e.distance_m, e.as_of))
+    store.upsert_etas(conn, device_pk, rows)
 
 
 def _device_id(conn: psycopg.Connection, device_pk: int) -> str:
