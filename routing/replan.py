@@ -96,7 +96,8 @@ def spec(
             job = copy.deepcopy(jobs_by_id[jid])
             on_board = running and (job.get("pickup") is None or (jid, "pickup") in done_kinds)
             if on_board and vid in broken:
-                job["pickup"] = here | {"service_s": service_s, "windows": []}
+                # Parcels move van to van at the roadside: a minute each, not a full stop.
+                job["pickup"] = here | {"service_s": 60, "windows": []}
                 free.append(job)
             elif on_board:
                 job.pop("pickup", None)
