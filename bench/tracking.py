@@ -36,7 +36,7 @@ from pathlib import Path
 import httpx
 import psycopg
 
-from bench.tracking_load import Loaded, load
+from bench.tracking_load import Loaded, load, reuse
 from ingest import service as ingest_service
 from ingest.records import Position
 
@@ -193,6 +193,16 @@ def _poll_etas(url: str, loaded: Loaded, committed: Committed,
     return lags, len(committed) - len(seen)
 
 
+def _drained(url: str, timeout_s: float) -> None:
+    deadline = time.time() + timeout_s
+    with psycopg.connect(url, autocommit=True) as conn:
+        time.sleep(1)  # the runners connect
+        while conn.execute("SELECT count(*) FROM tracking_dirty").fetchone()[0]:
+            if time.time() > deadline:
+                raise SystemExit("the projector did not drain its queue before the measurement")
+            time.sleep(0.2)
+
+
 def _projection_lag(url: str, loaded: Loaded, rate: float, duration_s: float,
                     runners: int) -> tuple[list[float], int]:  # fmt: skip
     procs = [_spawn(["track", "run"], url, f"bench-tracking-projector-{n}.log", {})
@@ -202,7 +212,7 @@ def _projection_lag(url: str, loaded: Loaded, rate: float, duration_s: float,
     writer = threading.Thread(target=_write_fixes,
                               args=(url, loaded, rate, duration_s, committed, stop))  # fmt: skip
     try:
-        time.sleep(2)  # the runners connect
+        _drained(url, timeout_s=120)  # fixes an earlier run left unprojected go first
         writer.start()
         return _poll_etas(url, loaded, committed, writer, drain_s=15)
     finally:
@@ -213,11 +223,11 @@ def _projection_lag(url: str, loaded: Loaded, rate: float, duration_s: float,
 
 
 def run(url: str, *, shipments: int, positions: int, clients: int, duration_s: float,
-        think_s: float, rate: float, runners: int,
+        think_s: float, rate: float, runners: int, reuse_loaded: bool = False,
         warmup_s: float = 3.0) -> dict[str, object]:  # fmt: skip
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     started = time.time()
-    loaded = load(url, shipments, positions)
+    loaded = reuse(url, shipments) if reuse_loaded else load(url, shipments, positions)
     _log(f"loaded in {time.time() - started:.0f} s")
 
     proc, base = _serve(url)

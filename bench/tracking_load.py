@@ -228,3 +228,29 @@ def load(url: str, shipments: int, positions: int, seed: int = 7) -> Loaded:
     for s, v in van_of.items():
         probe.setdefault(v, s)
     return Loaded(ids, vans, probe, {v: t for v, (t, _, _) in last.items()})
+
+
+def reuse(url: str, shipments: int) -> Loaded:
+    """The data set an earlier run loaded (`--reuse`), with its vans' newest fixes now."""
+    refuse_unless_bench(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        ids = [r[0] for r in conn.execute("SELECT shipment_id FROM shipments ORDER BY pk")]
+        if len(ids) != shipments or not all(i.startswith("BENCH-S") for i in ids[:1]):
+            raise SystemExit(
+                f"no loaded data set of {shipments} shipments to reuse; run without --reuse"
+            )
+        probe = dict(
+            conn.execute(
+                """SELECT device_pk, min(shipment_pk) FROM vehicle_loads
+                   WHERE unloaded_at IS NULL GROUP BY device_pk"""
+            ).fetchall()
+        )
+        last = dict(
+            conn.execute(
+                """SELECT p.device_pk, max(p.device_time) FROM positions p
+                   WHERE p.device_pk = ANY(%s) GROUP BY p.device_pk""",
+                (list(probe),),
+            ).fetchall()
+        )
+    vans = sorted(probe)
+    return Loaded(ids, vans, probe, {v: last[v] for v in vans})

@@ -88,8 +88,9 @@ def bench_tracking(
     clients: int = typer.Option(100, min=1, help="Concurrent API clients"),
     duration: float = typer.Option(20.0, min=1.0, help="Seconds of each measured phase"),
     think: float = typer.Option(1.0, min=0.0, help="Seconds a client waits between lookups"),
-    rate: float = typer.Option(200.0, min=1.0, help="Fixes/s written in the projection phase"),
-    runners: int = typer.Option(1, min=1, help="`waybill track run` processes"),
+    rate: float = typer.Option(100.0, min=1.0, help="Fixes/s written in the projection phase"),
+    runners: int = typer.Option(2, min=1, help="`waybill track run` processes"),
+    reuse: bool = typer.Option(False, help="Measure the data set an earlier run loaded"),
 ) -> None:
     """Shipment lookups through the API and the tracking projection's lag (a *_bench db)."""
     import orjson
@@ -99,5 +100,5 @@ def bench_tracking(
 
     figures = run(load().db.url, shipments=shipments, positions=positions, clients=clients,
                   duration_s=duration, think_s=think, rate=rate,
-                  runners=runners)  # fmt: skip
+                  runners=runners, reuse_loaded=reuse)  # fmt: skip
     typer.echo(orjson.dumps(figures).decode())
