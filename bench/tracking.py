@@ -86,7 +86,10 @@ async def _lookups(
     failures = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     headers = {"Authorization": f"Bearer {TOKEN}"}
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits) as http:
+    timeout = httpx.Timeout(10.0)
+    async with httpx.AsyncClient(
+        base_url=base, headers=headers, limits=limits, timeout=timeout
+    ) as http:
         start = time.perf_counter()
         measure_from, end = start + warmup_s, start + warmup_s + duration_s
 
@@ -95,10 +98,14 @@ async def _lookups(
             rng = random.Random(seed)
             await asyncio.sleep(rng.uniform(0, think_s))  # clients do not start in step
             while (t0 := time.perf_counter()) < end:
-                response = await http.get(f"/v1/shipments/{rng.choice(ids)}")
+                try:
+                    response = await http.get(f"/v1/shipments/{rng.choice(ids)}")
+                    status = response.status_code
+                except httpx.TimeoutException:
+                    status = 0  # a failure, counted, not the end of the run
                 t1 = time.perf_counter()
                 if t0 >= measure_from and t1 <= end:
-                    if response.status_code == 200:
+                    if status == 200:
                         latencies.append((t1 - t0) * 1000)
                     else:
                         failures += 1
