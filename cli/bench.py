@@ -75,9 +75,7 @@ def bench_ingest(
     from bench.ingest import run
     from core.settings import load
 
-    figures = run(
-        load(), duration_s=duration, workers=workers, rate=rate, publishers=publishers
-    )
+    figures = run(load(), duration_s=duration, workers=workers, rate=rate, publishers=publishers)
     typer.echo(orjson.dumps(figures).decode())
 
 
