@@ -22,6 +22,7 @@ trap cleanup INT TERM EXIT
 .venv/bin/waybill serve & pids+=($!)
 .venv/bin/waybill ingest --worker-id 1 & pids+=($!)
 .venv/bin/waybill epcis project & pids+=($!)
+.venv/bin/waybill plan worker & pids+=($!)
 .venv/bin/waybill track run & pids+=($!)
 .venv/bin/python - "$port" <<'PY'
 import sys, time, urllib.request
