@@ -7,6 +7,7 @@ The caller resolves devices and owns the transaction; nothing here talks to a br
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,8 +17,11 @@ import psycopg
 from core.settings import Settings
 from devices.models import Device
 from ingest import metrics, pipeline, store
+from ingest.records import Reason
 from ingest.validate import Limits
 from tracking import queue as tracking_queue
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,49 @@ def prepare(
         if outcome.dead_letter is not None:
             batch.dead_letters.append(outcome.dead_letter)
     return prepared
+
+
+# Errors the database raises for what a message carries (a NUL in a JSON string, a value
+# out of a column's range); a lost connection is not one of them and is retried instead.
+DATA_ERRORS = (psycopg.DataError, psycopg.IntegrityError)
+
+
+def write_isolating(
+    conn: psycopg.Connection,
+    messages: list[pipeline.Message],
+    prepared: Prepared,
+    lookup: Callable[[str], Device | None],
+    rules: Rules,
+) -> store.Written:
+    """Write a batch in one transaction; if the database refuses something in it, write
+    message by message so that only the offending message becomes a dead letter
+    (`internal_error`) and no worker loops on a batch it can never commit."""
+    try:
+        with conn.transaction():
+            return write(conn, prepared)
+    except DATA_ERRORS as exc:
+        log.error("the database refused a batch (%s); isolating the message", exc)
+    totals = [0, 0, 0, 0, 0]
+    for message in messages:
+        one = prepare([message], lookup, rules)
+        try:
+            with conn.transaction():
+                written = write(conn, one)
+        except DATA_ERRORS as exc:
+            letter = pipeline.DeadLetter(
+                message.topic, one.outcomes[0].device.device_id if one.outcomes[0].device
+                else None, Reason.INTERNAL_ERROR, f"database refused it: {exc}"[:2000],
+                message.payload, message.received_at,
+            )  # fmt: skip
+            with conn.transaction():
+                written = write(conn, Prepared(store.Batch(dead_letters=[letter])))
+        for index, value in enumerate(
+            (written.positions_inserted, written.positions_duplicate,
+             written.tag_reads_inserted, written.tag_reads_duplicate,
+             written.dead_letters_inserted)
+        ):  # fmt: skip
+            totals[index] += value
+    return store.Written(*totals)
 
 
 def write(conn: psycopg.Connection, prepared: Prepared) -> store.Written:

@@ -100,8 +100,7 @@ class Worker:
         self.devices.refresh(conn, pipeline.device_ids(messages))
         prepared = service.prepare(messages, self.devices.get, self.rules)
         started = time.perf_counter()
-        with conn.transaction():
-            written = service.write(conn, prepared)
+        written = service.write_isolating(conn, messages, prepared, self.devices.get, self.rules)
         metrics.COMMIT_SECONDS.observe(time.perf_counter() - started)
         return written
 
