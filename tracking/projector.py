@@ -235,8 +235,13 @@ def _device_id(conn: psycopg.Connection, device_pk: int) -> str:
 
 
 def step(conn: psycopg.Connection, params: Params) -> Outcome | None:
-    """Claim one dirty device and project it, in one transaction; None: nothing to do."""
+    """Claim one dirty device and project it, in one transaction; None: nothing to do.
+
+    The connection must be in autocommit mode: the step opens its own REPEATABLE READ
+    transaction, which `tracking.queue` relies on.
+    """
     with conn.transaction():
+        queue.begin_step(conn)
         claimed = queue.claim(conn, 1)
         if not claimed:
             return None
@@ -251,6 +256,9 @@ def run_once(conn: psycopg.Connection, params: Params, max_devices: int = 10000)
     while done < max_devices:
         try:
             outcome = step(conn, params)
+        except psycopg.errors.SerializationFailure:
+            log.info("a concurrent change to the same rows; the device stays dirty")
+            break
         except Exception:
             log.exception("projection step failed; the device stays dirty")
             break

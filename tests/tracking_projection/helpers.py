@@ -53,6 +53,7 @@ def project(url: str, *device_pks: int, params: projector.Params | None = None) 
             moved = 0
             for pk in device_pks:
                 with conn.transaction():
+                    queue.begin_step(conn)
                     since = queue.claim_one(conn, pk)
                     if since is not None:
                         projector.project_device(conn, pk, since, params or projector.Params())
