@@ -52,12 +52,17 @@ def project(url: str, *device_pks: int, params: projector.Params | None = None) 
         while True:
             moved = 0
             for pk in device_pks:
-                with conn.transaction():
-                    queue.begin_step(conn)
-                    since = queue.claim_one(conn, pk)
-                    if since is not None:
-                        projector.project_device(conn, pk, since, params or projector.Params())
-                        moved += 1
+                try:
+                    with conn.transaction():
+                        queue.begin_step(conn)
+                        since = queue.claim_one(conn, pk)
+                        if since is not None:
+                            projector.project_device(conn, pk, since, params or projector.Params())
+                            moved += 1
+                except psycopg.errors.SerializationFailure:
+                    # Another runner committed this device after our snapshot began: the
+                    # step is rolled back and the device stays dirty, as `run_once` does.
+                    moved += 1
             steps += moved
             if not moved:
                 return steps
