@@ -4,7 +4,9 @@ Capacities in every dimension, time windows (several per visit), pick-up and del
 pairs on one vehicle in order, depots per vehicle, a heterogeneous fleet with its own
 costs, skills as allowed vehicles, optional jobs as penalised disjunctions, shifts and
 shift-length limits. Matrices are handed to the C++ side whole, so no Python callback
-runs inside the search. Returns each vehicle's ordered steps; plan building is shared.
+runs inside the search. The search is parallel cheapest insertion then guided local
+search. Returns each vehicle's ordered steps; plan building, reasons and the check are
+shared with the other backend.
 """
 
 from __future__ import annotations
@@ -52,7 +54,9 @@ _DROPPING = (
 
 
 def search_parameters(
-    params: SolveParams, *, has_optional: bool = True
+    params: SolveParams,
+    *,
+    has_optional: bool = True,
 ) -> pywrapcp.DefaultRoutingSearchParameters:
     """The tuned search: parallel cheapest insertion, then guided local search."""
     sp = pywrapcp.DefaultRoutingSearchParameters()
@@ -95,90 +99,113 @@ class _Nodes:
                 self.node_of[(job.id, kind)] = node
 
 
+class _Model:
+    """One OR-Tools routing model of the problem, ready to be searched."""
+
+    def __init__(self, problem: Problem, units: CostUnits, iteration_limit: int | None) -> None:
+        jobs = list(problem.jobs)
+        self.nodes = nodes = _Nodes(problem, jobs)
+        self.vehicles = vehicles = list(problem.vehicles)
+        self.has_optional = any(j.optional for j in jobs)
+        starts = [nodes.depot_node[v.start_depot] for v in vehicles]
+        ends = [nodes.depot_node[v.end] for v in vehicles]
+        self.manager = manager = pywrapcp.RoutingIndexManager(
+            len(nodes.locations), len(vehicles), starts, ends
+        )
+        self.routing = routing = pywrapcp.RoutingModel(manager)
+        self.cancelled = False
+        locs = nodes.locations
+        dist = problem.matrix.distance_m[locs][:, locs]
+        travel = problem.matrix.duration_s[locs][:, locs]
+
+        # Arc costs: one registered matrix per distinct cost per metre.
+        by_rate: dict[int, int] = {}
+        for vi, v in enumerate(vehicles):
+            per_m, _, fixed = units.of_vehicle(v)
+            if per_m not in by_rate:
+                by_rate[per_m] = routing.RegisterTransitMatrix((dist * per_m).tolist())
+            routing.SetArcCostEvaluatorOfVehicle(by_rate[per_m], vi)
+            routing.SetFixedCostOfVehicle(fixed, vi)
+
+        _add_time(problem, routing, manager, nodes, vehicles, travel, units)
+        _add_loads(problem, routing, manager, nodes, vehicles)
+        self._add_jobs(jobs, units)
+        if iteration_limit is not None:
+            # Guided local search can circle without ever accepting another solution on a
+            # tiny problem; a cap on rejected moves keeps an iteration-limited solve finite
+            # and as repeatable as the solution limit itself.
+            self._cap = routing.solver().FailuresLimit(iteration_limit * FAILURES_PER_ITERATION)
+            routing.AddSearchMonitor(self._cap)
+
+    def _add_jobs(self, jobs: list[Job], units: CostUnits) -> None:
+        routing, manager, nodes = self.routing, self.manager, self.nodes
+        solver = routing.solver()
+        time_dim = routing.GetDimensionOrDie("time")
+        for job in jobs:
+            kinds = (
+                [StopKind.DELIVERY] if job.pickup is None else [StopKind.PICKUP, StopKind.DELIVERY]
+            )
+            indices = [manager.NodeToIndex(nodes.node_of[(job.id, k)]) for k in kinds]
+            routing.AddDisjunction([indices[0]], units.penalty[job.id])
+            if job.skills:
+                # The Python wrapper of SetAllowedVehiclesForIndex takes no list; prune the
+                # vehicle variable instead (it keeps -1, "unperformed", available).
+                barred = [vi for vi, v in enumerate(self.vehicles) if not job.skills <= v.skills]
+                for index in indices:
+                    routing.VehicleVar(index).RemoveValues(barred)
+            if len(indices) == 2:
+                pick, drop = indices
+                routing.AddDisjunction([drop], 0)
+                routing.AddPickupAndDelivery(pick, drop)
+                solver.Add(routing.ActiveVar(pick) == routing.ActiveVar(drop))
+                solver.Add(routing.VehicleVar(pick) == routing.VehicleVar(drop))
+                solver.Add(time_dim.CumulVar(pick) <= time_dim.CumulVar(drop))
+
+    def watch(self, on_progress: Progress, began: float, unit: float) -> None:
+        routing = self.routing
+
+        def report() -> None:
+            if not on_progress(time.monotonic() - began, routing.CostVar().Value() * unit):
+                self.cancelled = True
+                routing.solver().FinishCurrentSearch()
+
+        routing.AddAtSolutionCallback(report)
+
+    def run(
+        self, sp: pywrapcp.DefaultRoutingSearchParameters
+    ) -> tuple[int, list[list[int]]] | None:
+        """Objective and node sequence per vehicle of the best solution found, if any."""
+        routing = self.routing
+        solution = routing.SolveWithParameters(sp)
+        if solution is None:
+            return None
+        routes = []
+        for vi in range(len(self.vehicles)):
+            index = solution.Value(routing.NextVar(routing.Start(vi)))
+            route = []
+            while not routing.IsEnd(index):
+                route.append(self.manager.IndexToNode(index))
+                index = solution.Value(routing.NextVar(index))
+            routes.append(route)
+        return solution.ObjectiveValue(), routes
+
+
 def solve(
     problem: Problem,
     params: SolveParams,
     units: CostUnits,
     on_progress: Progress | None = None,
 ) -> dict[str, list[Step]]:
-    jobs = list(problem.jobs)
-    nodes = _Nodes(problem, jobs)
-    vehicles = list(problem.vehicles)
-    starts = [nodes.depot_node[v.start_depot] for v in vehicles]
-    ends = [nodes.depot_node[v.end] for v in vehicles]
-    manager = pywrapcp.RoutingIndexManager(len(nodes.locations), len(vehicles), starts, ends)
-    routing = pywrapcp.RoutingModel(manager)
-
-    locs = nodes.locations
-    dist = problem.matrix.distance_m[locs][:, locs]
-    travel = problem.matrix.duration_s[locs][:, locs]
-
-    # Arc costs: one registered matrix per distinct cost per metre.
-    by_rate: dict[int, int] = {}
-    for vi, v in enumerate(vehicles):
-        per_m, per_s, fixed = units.of_vehicle(v)
-        if per_m not in by_rate:
-            by_rate[per_m] = routing.RegisterTransitMatrix((dist * per_m).tolist())
-        routing.SetArcCostEvaluatorOfVehicle(by_rate[per_m], vi)
-        routing.SetFixedCostOfVehicle(fixed, vi)
-
-    _add_time(problem, routing, manager, nodes, vehicles, travel, units)
-    _add_loads(problem, routing, manager, nodes, vehicles)
-
-    solver = routing.solver()
-    for job in jobs:
-        penalty = units.penalty[job.id]
-        indices = [
-            manager.NodeToIndex(nodes.node_of[(job.id, k)])
-            for k in (
-                [StopKind.DELIVERY] if job.pickup is None else [StopKind.PICKUP, StopKind.DELIVERY]
-            )
-        ]
-        routing.AddDisjunction([indices[0]], penalty)
-        if job.skills:
-            # The Python wrapper of SetAllowedVehiclesForIndex takes no list; prune the
-            # vehicle variable instead (it keeps -1, "unperformed", available).
-            barred = [vi for vi, v in enumerate(vehicles) if not job.skills <= v.skills]
-            for index in indices:
-                routing.VehicleVar(index).RemoveValues(barred)
-        if len(indices) == 2:
-            pick, drop = indices
-            routing.AddDisjunction([drop], 0)
-            routing.AddPickupAndDelivery(pick, drop)
-            solver.Add(routing.ActiveVar(pick) == routing.ActiveVar(drop))
-            solver.Add(routing.VehicleVar(pick) == routing.VehicleVar(drop))
-            time_dim = routing.GetDimensionOrDie("time")
-            solver.Add(time_dim.CumulVar(pick) <= time_dim.CumulVar(drop))
-
+    model = _Model(problem, units, params.iteration_limit)
     if on_progress is not None:
-        began = time.monotonic()
-
-        def report() -> None:
-            cost = routing.CostVar().Value() * units.money_per_unit
-            if not on_progress(time.monotonic() - began, cost):
-                routing.solver().FinishCurrentSearch()
-
-        routing.AddAtSolutionCallback(report)
-
-    if params.iteration_limit is not None:
-        # Guided local search can circle without ever accepting another solution on a tiny
-        # problem; a cap on rejected moves keeps an iteration-limited solve finite and as
-        # repeatable as the solution limit itself.
-        cap = solver.FailuresLimit(params.iteration_limit * FAILURES_PER_ITERATION)
-        routing.AddSearchMonitor(cap)
-    has_optional = any(j.optional for j in jobs)
-    solution = routing.SolveWithParameters(search_parameters(params, has_optional=has_optional))
+        model.watch(on_progress, time.monotonic(), units.money_per_unit)
+    found = model.run(search_parameters(params, has_optional=model.has_optional))
     routes: dict[str, list[Step]] = {}
-    if solution is None:
+    if found is None:
         return routes
-    for vi, v in enumerate(vehicles):
-        index = solution.Value(routing.NextVar(routing.Start(vi)))
-        steps: list[Step] = []
-        while not routing.IsEnd(index):
-            steps.append(nodes.step[manager.IndexToNode(index)])
-            index = solution.Value(routing.NextVar(index))
-        if steps:
-            routes[v.id] = steps
+    for v, nodes in zip(model.vehicles, found[1], strict=True):
+        if nodes:
+            routes[v.id] = [model.nodes.step[n] for n in nodes]
     return routes
 
 
