@@ -162,10 +162,14 @@ class _Model:
                 solver.Add(time_dim.CumulVar(pick) <= time_dim.CumulVar(drop))
 
     def watch(self, on_progress: Progress, began: float, unit: float) -> None:
+        """Report the best cost so far at each solution; guided local search also accepts
+        worse ones, which are not reported as progress."""
         routing = self.routing
+        best = [float("inf")]
 
         def report() -> None:
-            if not on_progress(time.monotonic() - began, routing.CostVar().Value() * unit):
+            best[0] = min(best[0], routing.CostVar().Value() * unit)
+            if not on_progress(time.monotonic() - began, best[0]):
                 self.cancelled = True
                 routing.solver().FinishCurrentSearch()
 
