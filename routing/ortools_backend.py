@@ -113,7 +113,6 @@ class _Model:
             len(nodes.locations), len(vehicles), starts, ends
         )
         self.routing = routing = pywrapcp.RoutingModel(manager)
-        self.cancelled = False
         locs = nodes.locations
         dist = problem.matrix.distance_m[locs][:, locs]
         travel = problem.matrix.duration_s[locs][:, locs]
@@ -170,7 +169,6 @@ class _Model:
         def report() -> None:
             best[0] = min(best[0], routing.CostVar().Value() * unit)
             if not on_progress(time.monotonic() - began, best[0]):
-                self.cancelled = True
                 routing.solver().FinishCurrentSearch()
 
         routing.AddAtSolutionCallback(report)

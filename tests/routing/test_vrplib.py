@@ -88,3 +88,27 @@ def test_summary_counts_only_feasible_plans_in_the_gap() -> None:
     assert s["mean_gap_pct"] == 2.0 and s["max_gap_pct"] == 3.0
     assert s["feasible"] == 2 and s["instances"] == 3 and s["backend"] == "auto"
     assert s["time_limit_s"] == 30.0
+
+
+def test_the_bench_command_prints_one_line_per_instance_then_json(tmp_path: Path) -> None:
+    """`waybill bench vrptw --set DIR` prints an instance line and a JSON line of totals."""
+    import json
+
+    import typer
+    from typer.testing import CliRunner
+
+    from cli.bench import app as bench
+
+    app = typer.Typer()  # mounted as in `waybill`, so the group keeps its subcommands
+    app.add_typer(bench, name="bench")
+
+    shutil.copy(HERE / "C101.vrp", tmp_path / "C101.vrp")
+    (tmp_path / "bks.csv").write_text("instance,vehicles,distance,source\nC101,10,827.3,x\n")
+    args = ["bench", "vrptw", "--set", str(tmp_path), "--time-limit", "0.5", "--instances", "C101"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("C101") and "bks     827.3" in lines[0]
+    totals = json.loads(lines[-1])
+    assert totals["instances"] == 1 and totals["backend"] == "auto"
+    assert {"mean_gap_pct", "max_gap_pct", "feasible", "time_limit_s"} <= totals.keys()
