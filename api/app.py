@@ -10,6 +10,8 @@ from prometheus_client import make_asgi_app
 
 from api import errors
 from api.routers import (
+    console,
+    console_reads,
     dead_letters,
     device_tracks,
     devices,
@@ -63,6 +65,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(device_tracks.router)
     app.include_router(streams.router)
     app.include_router(plans.router)
+    app.include_router(console_reads.router)
+    console.install(app)
     # Counts only, no one's data: scraped without a token, like any Prometheus target.
     app.mount("/metrics", make_asgi_app())
     return app

@@ -154,6 +154,23 @@ class MallSettings(BaseModel):
     )
 
 
+class ConsoleSettings(BaseModel):
+    tile_url: str | None = Field(
+        None,
+        description="Map tile URL template ({z}/{x}/{y}); unset: the console draws its own "
+        "geometry on a plain background.",
+    )
+    tile_crs: Literal["wgs84", "gcj02", "bd09"] = Field(
+        "wgs84", description="Coordinate system of those tiles; the console converts for display."
+    )
+    time_zone: str = Field(
+        "Asia/Shanghai", description="IANA time zone the console shows times in."
+    )
+    language: Literal["auto", "zh", "en"] = Field(
+        "zh", description="Default console language (auto: the browser's); users can switch."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="WAYBILL_", env_nested_delimiter="__", extra="ignore"
@@ -168,6 +185,7 @@ class Settings(BaseSettings):
     epcis: EpcisSettings = EpcisSettings()
     orders: OrdersSettings = OrdersSettings()
     mall: MallSettings = MallSettings()
+    console: ConsoleSettings = ConsoleSettings()
 
 
 def load() -> Settings:

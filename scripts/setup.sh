@@ -25,6 +25,13 @@ dpkg -s postgresql >/dev/null 2>&1 || dpkg -s "postgresql-$(pg_version)" >/dev/n
 for pkg in mosquitto mosquitto-clients python3-venv; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
+# The browser tests drive Debian's chromium headless (never a downloaded browser), and
+# the console's Chinese text needs a CJK font to render in their screenshots.
+if [ "$mode" = test ]; then
+  for pkg in chromium fonts-noto-cjk; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   as_root apt-get update -qq

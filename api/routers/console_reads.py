@@ -1,0 +1,125 @@
+"""Read endpoints the web console needs that the domain routers do not answer: the fleet
+on one map, depots, plans of a day to compare, the day's approved routes with each stop's
+shipment status, device health, and shipments with their ETA and problems first.
+
+Staff-only except the shipment list, which is scoped like every shipment read
+(`orders.access`). Read-only: every change goes through the domain routers.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Query
+
+from api.deps import Caller, ConnDep, SettingsDep, require
+from console import store
+from orders import access, planning
+from orders.status import ShipmentStatus
+from routing.plan_service import local_midnight
+
+router = APIRouter(prefix="/v1/console", tags=["console"])
+Staff = Annotated[Caller, Depends(require(*access.STAFF))]
+Reader = Annotated[Caller, Depends(require(*access.READERS))]
+
+
+def _stale(as_of: datetime | None, stale_after_s: int) -> bool:
+    return as_of is None or (datetime.now(UTC) - as_of).total_seconds() > stale_after_s
+
+
+@router.get("/fleet", summary="Every vehicle tracker in service with its latest fix")
+def fleet(conn: ConnDep, settings: SettingsDep, caller: Staff) -> list[dict[str, Any]]:
+    rows = store.fleet(conn)
+    for row in rows:
+        row["stale"] = _stale(row["as_of"], settings.api.stale_after_s)
+        row["battery_pct"] = None  # no wire format we decode reports it yet
+    return rows
+
+
+@router.get("/depots", summary="Depots (warehouses) with their active vehicle count")
+def depots(conn: ConnDep, caller: Staff) -> list[dict[str, Any]]:
+    return store.depots(conn)
+
+
+@router.get("/plans", summary="Plans of a depot and day, newest first, with their totals")
+def plans(
+    conn: ConnDep,
+    caller: Staff,
+    depot_id: Annotated[str | None, Query(max_length=64)] = None,
+    day: Annotated[date | None, Query(alias="date")] = None,
+) -> list[dict[str, Any]]:
+    return store.plans(conn, depot_id, day)
+
+
+@router.get(
+    "/ready",
+    summary="A depot's shipments ready to plan for a day (what a new plan would take)",
+)
+def ready(
+    conn: ConnDep,
+    settings: SettingsDep,
+    caller: Staff,
+    depot_id: Annotated[str, Query(min_length=1, max_length=64)],
+    day: Annotated[date, Query(alias="date")],
+) -> list[dict[str, Any]]:
+    start = local_midnight(day, settings.epcis.site_utc_offset)
+    found = planning.ready_for_planning(conn, depot_id, start, start + timedelta(days=1))
+    return [
+        {
+            "shipment_id": s.shipment_id,
+            "priority": s.priority,
+            "lat": s.lat,
+            "lon": s.lon,
+            "weight_kg": s.weight_kg,
+            "volume_m3": s.volume_m3,
+            "windows": [[a.isoformat(), b.isoformat()] for a, b in s.windows],
+        }
+        for s in found
+    ]
+
+
+@router.get("/routes", summary="The day's approved routes; each stop with its shipment status")
+def routes(
+    conn: ConnDep,
+    settings: SettingsDep,
+    caller: Staff,
+    day: Annotated[date | None, Query(alias="date", description="Default: today, local.")] = None,
+) -> list[dict[str, Any]]:
+    if day is None:
+        day = datetime.now(ZoneInfo(settings.console.time_zone)).date()
+    return store.approved_routes(conn, day)
+
+
+@router.get("/devices", summary="Device health: last heard of, link, pending dead letters")
+def devices(conn: ConnDep, settings: SettingsDep, caller: Staff) -> dict[str, Any]:
+    items = store.device_health(conn)
+    for row in items:
+        row["stale"] = _stale(row["last_seen_at"], settings.api.stale_after_s)
+        row["battery_pct"] = None
+    return {"devices": items, "dead_letters_by_reason": store.dead_letter_counts(conn)}
+
+
+@router.get(
+    "/shipments",
+    summary="Shipments you may see with ETA and a problem tag (late, failed, exception)",
+)
+def shipments(
+    conn: ConnDep,
+    caller: Reader,
+    status: ShipmentStatus | None = None,
+    q: Annotated[str | None, Query(max_length=100, description="Id, order or address.")] = None,
+    problems_first: bool = True,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+) -> list[dict[str, Any]]:
+    scope = access.scope_for(caller.role, caller.shop_id, caller.buyer_id)
+    return store.shipments(
+        conn,
+        scope,
+        status=status.value if status else None,
+        query=q,
+        problems_first=problems_first,
+        now=datetime.now(UTC),
+        limit=limit,
+    )
