@@ -8,14 +8,18 @@ Staff-only except the shipment list, which is scoped like every shipment read
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
 
 from api.deps import Caller, ConnDep, SettingsDep, require
 from console import store
+from core.db import translated
 from orders import access, planning
 from orders.status import ShipmentStatus
 from routing.plan_service import local_midnight
@@ -36,6 +40,63 @@ def fleet(conn: ConnDep, settings: SettingsDep, caller: Staff) -> list[dict[str,
         row["stale"] = _stale(row["as_of"], settings.api.stale_after_s)
         row["battery_pct"] = None  # no wire format we decode reports it yet
     return rows
+
+
+FLEET_POLL_S = 1.0
+KEEPALIVE_S = 15.0
+
+
+@router.get(
+    "/fleet/stream",
+    summary="Server-Sent Events: the whole fleet once, then each vehicle whose fix changed",
+    description="One connection for the dispatcher's map (a browser opens only a few per "
+    "host, so one stream per van does not scale to a fleet). Each `update` event is a JSON "
+    "list of vehicles in the shape of `GET /v1/console/fleet`.",
+)
+def fleet_stream(
+    request: Request,
+    conn: ConnDep,
+    settings: SettingsDep,
+    caller: Staff,
+    max_events: Annotated[int | None, Query(ge=1, le=100000)] = None,
+) -> StreamingResponse:
+    pool = request.app.state.pool
+    stale_after = settings.api.stale_after_s
+
+    def read(c: Any) -> dict[str, dict[str, Any]]:
+        rows = store.fleet(c)
+        for row in rows:
+            row["stale"] = _stale(row["as_of"], stale_after)
+            row["battery_pct"] = None
+        return {r["device_id"]: r for r in rows}
+
+    first = read(conn)
+
+    async def events() -> Any:
+        def poll() -> dict[str, dict[str, Any]]:
+            with translated(), pool.connection() as c:
+                return read(c)
+
+        last, sent, idle = first, 1, 0.0
+        yield f"event: update\ndata: {json.dumps(list(first.values()), default=str)}\n\n"
+        while max_events is None or sent < max_events:
+            await asyncio.sleep(FLEET_POLL_S)
+            if await request.is_disconnected():
+                return
+            now = await asyncio.to_thread(poll)
+            changed = [v for k, v in now.items() if last.get(k) != v]
+            last = now
+            if changed:
+                sent, idle = sent + 1, 0.0
+                yield f"event: update\ndata: {json.dumps(changed, default=str)}\n\n"
+            else:
+                idle += FLEET_POLL_S
+                if idle >= KEEPALIVE_S:
+                    idle = 0.0
+                    yield ": keep-alive\n\n"
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
 
 
 @router.get("/depots", summary="Depots (warehouses) with their active vehicle count")
