@@ -77,12 +77,19 @@ def search_parameters(
 
 
 class _Nodes:
-    """Depots first, then one node per visit; remembers which job step each node is."""
+    """The depots some vehicle starts or ends at, then one node per visit; remembers which
+    job step each node is.
+
+    A depot no vehicle uses gets no node: OR-Tools would take it for a customer every
+    solution must visit.
+    """
 
     def __init__(self, problem: Problem, jobs: list[Job]) -> None:
-        self.locations = [d.location for d in problem.depots]
-        self.service = [0] * len(problem.depots)
-        self.depot_node = {d.id: i for i, d in enumerate(problem.depots)}
+        used = {v.start_depot for v in problem.vehicles} | {v.end for v in problem.vehicles}
+        depots = [d for d in problem.depots if d.id in used]
+        self.locations = [d.location for d in depots]
+        self.service = [0] * len(depots)
+        self.depot_node = {d.id: i for i, d in enumerate(depots)}
         self.step: dict[int, Step] = {}
         self.node_of: dict[tuple[str, StopKind], int] = {}
         for job in jobs:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from core.errors import InvalidInput
@@ -99,6 +101,19 @@ def test_one_way_routes_end_at_another_depot(backend: str) -> None:
     route = solve(problem, params(backend)).routes[0]
     assert (route.stops[0].location, route.stops[-1].location) == (0, 3)
     assert route.distance_m == 20_000
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_depot_no_vehicle_uses_is_not_a_stop(backend: str) -> None:
+    """Two depots, every van at the west one: the east depot is never driven to.
+
+    A re-plan's spec keeps every warehouse, and a day's fleet may all be at one of them."""
+    jobs = [delivery(f"w{i}", i) for i in (1, 2)]
+    problem = city(jobs, [van("west", depot="W")], [Depot("W", 0), Depot("E", 3)], MULTI)
+    plan = solve(problem, params(backend))
+    assert plan.feasible, plan.verdict.violations
+    assert served_by(plan) == {"w1": "west", "w2": "west"}
+    assert plan.distance_m == 500 + round(math.dist((500, 0), (0, 500))) + 500
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
