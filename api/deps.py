@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import psycopg
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from accounts import api_keys, sessions, tokens
+from accounts import audit as audit_log
+from accounts.models import Caller
 from core.db import translated
 from core.errors import PermissionDenied, Unauthenticated
 from core.settings import Settings
@@ -28,39 +29,51 @@ def get_conn(request: Request) -> Iterator[psycopg.Connection]:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ConnDep = Annotated[psycopg.Connection, Depends(get_conn)]
 
-_bearer = HTTPBearer(auto_error=False, description="Bearer token")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="An access token from `POST /v1/auth/token`, or an API key (`wbk_...`).",
+)
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """Who is calling. A seller acts for one shop, a buyer for one buyer of the mall; every
-    query that returns someone's data is scoped by these in the query itself."""
+def client_address(request: Request) -> str:
+    """The caller's address; behind a trusted proxy, the one it forwarded (api/app.py)."""
+    return request.client.host if request.client else "unknown"
 
-    subject: str
-    role: str
-    shop_id: str | None = None
-    buyer_id: str | None = None
+
+def audit(
+    request: Request,
+    conn: psycopg.Connection,
+    caller: Caller,
+    action: str,
+    target: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Add a privileged action to the audit log inside the caller's transaction."""
+    audit_log.record(conn, caller, action, target, details, client_address(request))
+
+
+def authenticate(request: Request, token: str) -> Caller | None:
+    """The caller a bearer token speaks for: an API key (`wbk_...`) or a session's access
+    token. Uses its own short checkout of the pool, not the route's connection."""
+    with translated(), request.app.state.pool.connection() as conn:
+        if token.startswith(tokens.API_KEY_PREFIX):
+            caller = api_keys.authenticate(conn, token)
+        else:
+            caller = sessions.authenticate(conn, token)
+        conn.rollback()
+    return caller
 
 
 def get_caller(
-    settings: SettingsDep,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
     if credentials is None:
         raise Unauthenticated("a bearer token is required", code="no_token")
-    presented = credentials.credentials.encode()
-    token = settings.api.admin_token
-    if token and hmac.compare_digest(presented, token.encode()):
-        return Caller(subject="bootstrap-admin", role="admin")
-    for candidate, grant in settings.api.tokens.items():
-        if hmac.compare_digest(presented, candidate.encode()):
-            return Caller(
-                subject=grant.subject or f"{grant.role}-token",
-                role=grant.role,
-                shop_id=grant.shop_id,
-                buyer_id=grant.buyer_id,
-            )
-    raise Unauthenticated("the token is not valid", code="bad_token")
+    caller = authenticate(request, credentials.credentials)
+    if caller is None:
+        raise Unauthenticated("the token is not valid or has expired", code="bad_token")
+    return caller
 
 
 def require(*roles: str):  # type: ignore[no-untyped-def]

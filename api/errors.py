@@ -14,6 +14,7 @@ from core.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    RateLimited,
     Unauthenticated,
     Unavailable,
     WaybillError,
@@ -27,12 +28,21 @@ STATUS: dict[type[WaybillError], int] = {
     PermissionDenied: 403,
     NotFound: 404,
     Conflict: 409,
+    RateLimited: 429,
     Unavailable: 503,
 }
 
 
-def problem(status: int, title: str, detail: str, code: str, **extra: object) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    code: str,
+    headers: dict[str, str] | None = None,
+    **extra: object,
+) -> JSONResponse:
+    if status == 401:
+        headers = {"WWW-Authenticate": "Bearer"} | (headers or {})
     return JSONResponse(
         {"type": "about:blank", "title": title, "status": status, "detail": detail, "code": code}
         | extra,
@@ -55,7 +65,10 @@ def install(app: FastAPI) -> None:
         status = _status_of(exc)
         if status >= 500:
             log.warning("%s %s: %s", request.method, request.url.path, exc.message)
-        return problem(status, type(exc).__name__, exc.message, exc.code)
+        headers = None
+        if isinstance(exc, RateLimited):
+            headers = {"Retry-After": str(exc.details["retry_after_s"])}
+        return problem(status, type(exc).__name__, exc.message, exc.code, headers)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -68,4 +81,5 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, "HTTP error", str(exc.detail), f"http_{exc.status_code}")
+        code = "body_too_large" if exc.status_code == 413 else f"http_{exc.status_code}"
+        return problem(exc.status_code, "HTTP error", str(exc.detail), code)

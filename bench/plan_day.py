@@ -30,7 +30,8 @@ import psycopg
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from core.settings import TokenGrant, load
+from bench.credentials import api_key, person_token
+from core.settings import load
 from devices import broker
 from devices import service as devices
 from devices.models import DeviceKind
@@ -59,14 +60,6 @@ def main() -> None:
         update={
             "mqtt": base.mqtt.model_copy(update={"port": args.port}),
             "broker": base.broker.model_copy(update={"state_dir": str(state)}),
-            "api": base.api.model_copy(
-                update={
-                    "tokens": {
-                        f"d-{uid}": TokenGrant(role="dispatcher", subject="bench"),
-                        f"i-{uid}": TokenGrant(role="integration"),
-                    }
-                }  # fmt: skip
-            ),
         }
     )
     shutil.rmtree(state, ignore_errors=True)
@@ -94,7 +87,8 @@ def wait_plan(client: TestClient, headers: dict, plan_id: str) -> tuple[dict, fl
 
 def run(settings, uid: str, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
     rng = random.Random(6)
-    disp, mall = {"Authorization": f"Bearer d-{uid}"}, {"Authorization": f"Bearer i-{uid}"}
+    disp = {"Authorization": f"Bearer {person_token(settings.db.url, 'dispatcher')}"}
+    mall = {"Authorization": f"Bearer {api_key(settings.db.url, 'bench plan day')}"}
     depot = f"D-{uid}"
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         point = {"type": "Point", "coordinates": list(MARKET)}

@@ -36,11 +36,11 @@ from pathlib import Path
 import httpx
 import psycopg
 
+from bench.credentials import api_key
 from bench.tracking_load import Loaded, load, reuse
 from ingest import service as ingest_service
 from ingest.records import Position
 
-TOKEN = "bench-integration-" + os.urandom(8).hex()
 LOG_DIR = Path(".run/bench")
 
 
@@ -79,13 +79,19 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 async def _lookups(
-    base: str, ids: list[str], clients: int, think_s: float, warmup_s: float, duration_s: float
+    base: str,
+    token: str,
+    ids: list[str],
+    clients: int,
+    think_s: float,
+    warmup_s: float,
+    duration_s: float,
 ) -> tuple[list[float], int]:
     """Latencies (ms) of lookups completed in the measured window, and failures."""
     latencies: list[float] = []
     failures = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    headers = {"Authorization": f"Bearer {TOKEN}"}
+    headers = {"Authorization": f"Bearer {token}"}
     timeout = httpx.Timeout(10.0)
     async with httpx.AsyncClient(
         base_url=base, headers=headers, limits=limits, timeout=timeout
@@ -118,8 +124,7 @@ async def _lookups(
 
 def _serve(url: str) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    tokens = f'{{"{TOKEN}": {{"role": "integration", "subject": "bench"}}}}'
-    env = {"WAYBILL_API__TOKENS": tokens, "WAYBILL_API__ADMIN_TOKEN": "x" + TOKEN}
+    env: dict[str, str] = {}
     proc = _spawn(["serve", "--port", str(port)], url, "bench-tracking-api.log", env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
@@ -240,7 +245,15 @@ def run(url: str, *, shipments: int, positions: int, clients: int, duration_s: f
     proc, base = _serve(url)
     try:
         latencies, failures = asyncio.run(
-            _lookups(base, loaded.shipment_ids, clients, think_s, warmup_s, duration_s)
+            _lookups(
+                base,
+                api_key(url, "bench tracking"),
+                loaded.shipment_ids,
+                clients,
+                think_s,
+                warmup_s,
+                duration_s,
+            )
         )
     finally:
         _stop(proc)

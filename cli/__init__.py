@@ -6,7 +6,21 @@ import logging
 
 import typer
 
-from cli import bench, broker, db, decode, devices, epc, epcis, plan, run, settings, track, webhooks
+from cli import (
+    bench,
+    broker,
+    db,
+    decode,
+    devices,
+    epc,
+    epcis,
+    plan,
+    run,
+    settings,
+    track,
+    users,
+    webhooks,
+)
 
 app = typer.Typer(
     help="Waybill: logistics tracking and IoT ingestion for a wholesale market.",
@@ -22,6 +36,8 @@ app.add_typer(epcis.app, name="epcis")
 app.add_typer(webhooks.app, name="webhooks")
 app.add_typer(track.app, name="track")
 app.add_typer(plan.app, name="plan")
+app.add_typer(users.app, name="users")
+app.add_typer(users.keys_app, name="apikeys")
 app.command("decode")(decode.decode)
 app.command("settings")(settings.settings)
 app.command("serve")(run.serve)

@@ -39,6 +39,12 @@ class InvalidInput(WaybillError):
     code = "invalid_input"
 
 
+class RateLimited(WaybillError):
+    """Too many attempts in a window; `details["retry_after_s"]` says when to try again."""
+
+    code = "rate_limited"
+
+
 class Unavailable(WaybillError):
     """A service we depend on is unreachable; the caller may retry."""
 

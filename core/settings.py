@@ -43,6 +43,11 @@ class BrokerSettings(BaseModel):
     control_password: str | None = Field(
         None, description="Its password; unset: read from the broker's state directory."
     )
+    tls_port: int = Field(
+        0, ge=0, description="Port of a TLS listener for devices on the internet; 0: none."
+    )
+    tls_certfile: str | None = Field(None, description="PEM certificate of the TLS listener.")
+    tls_keyfile: str | None = Field(None, description="PEM private key of the TLS listener.")
 
 
 class IngestSettings(BaseModel):
@@ -76,24 +81,20 @@ class TelemetrySettings(BaseModel):
     )
 
 
-class TokenGrant(BaseModel):
-    """Who a static API token speaks for (until accounts exist)."""
-
-    role: Literal["admin", "dispatcher", "seller", "buyer", "integration"]
-    subject: str = ""
-    shop_id: str | None = None
-    buyer_id: str | None = None
-
-
 class ApiSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Address the API listens on.")
     port: int = Field(8000, description="Port the API listens on.")
-    admin_token: str | None = Field(
-        None, description="Bootstrap bearer token with the admin role; unset disables it."
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description='Browser origins allowed to call the API, JSON: ["https://mall.example"].',
     )
-    tokens: dict[str, TokenGrant] = Field(
-        default_factory=dict,
-        description='Static bearer tokens, JSON: {"<token>": {"role": "buyer", "buyer_id": "B1"}}',
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses (or CIDRs) of TLS-terminating proxies whose X-Forwarded-For/"
+        "-Proto are believed; empty: none.",
+    )
+    max_body_bytes: int = Field(
+        1024 * 1024, ge=1024, description="Largest request body (EPCIS capture has its own)."
     )
     max_track_points: int = Field(100000, ge=1, description="Most points in one track answer.")
     stale_after_s: int = Field(
@@ -171,6 +172,25 @@ class ConsoleSettings(BaseModel):
     )
 
 
+class AuthSettings(BaseModel):
+    access_ttl_s: int = Field(900, ge=60, description="Lifetime of an access token.")
+    refresh_ttl_s: int = Field(
+        14 * 86400, ge=300, description="Lifetime of a session's refresh token."
+    )
+    password_min_length: int = Field(10, ge=8, description="Shortest password accepted.")
+    argon2_time_cost: int = Field(3, ge=1, description="Argon2id passes per password hash.")
+    argon2_memory_kib: int = Field(
+        65536, ge=8192, description="Argon2id memory per password hash, in KiB."
+    )
+    login_per_minute: int = Field(
+        10, ge=1, description="Sign-in attempts per minute, per username and per address."
+    )
+    refresh_per_minute: int = Field(30, ge=1, description="Token refreshes per minute per address.")
+    public_link_per_minute: int = Field(
+        120, ge=1, description="Public tracking link reads per minute per address."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="WAYBILL_", env_nested_delimiter="__", extra="ignore"
@@ -182,6 +202,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = IngestSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
     api: ApiSettings = ApiSettings()
+    auth: AuthSettings = AuthSettings()
     epcis: EpcisSettings = EpcisSettings()
     orders: OrdersSettings = OrdersSettings()
     mall: MallSettings = MallSettings()

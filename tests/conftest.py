@@ -20,6 +20,7 @@ import pytest
 
 from core.settings import Settings
 from devices import broker
+from tests.support.accounts import install_token
 from tests.support.processes import WorkerProcess
 
 # Tests never touch the demo database unless told to.
@@ -60,7 +61,6 @@ def settings() -> Settings:
             "broker": base.broker.model_copy(
                 update={"state_dir": str(REPO / ".run" / "mosquitto-test")}
             ),
-            "api": base.api.model_copy(update={"admin_token": TEST_ADMIN_TOKEN}),
         }
     )
 
@@ -72,6 +72,7 @@ def database(settings: Settings) -> str:
             conn.execute("SELECT 1 FROM positions LIMIT 0")
     except psycopg.Error as exc:
         pytest.fail(f"the test database is not ready ({exc}); {START_HINT}")
+    install_token(settings.db.url, TEST_ADMIN_TOKEN, "admin")
     return settings.db.url
 
 

@@ -6,10 +6,10 @@ import base64
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from api.deps import Caller, ConnDep, SettingsDep, require
+from api.deps import Caller, ConnDep, SettingsDep, audit, require
 from ingest import dead_letter_store, dead_letters, service
 from ingest.dead_letter_store import DeadLetterRow
 
@@ -113,16 +113,24 @@ def show_dead_letter(letter_id: int, conn: ConnDep, caller: Admin) -> DeadLetter
     summary="Run pending dead letters through the ingest pipeline again",
 )
 def replay_dead_letters(
-    body: ReplayRequest, conn: ConnDep, settings: SettingsDep, caller: Admin
+    body: ReplayRequest, request: Request, conn: ConnDep, settings: SettingsDep, caller: Admin
 ) -> ReplayAnswer:
-    results = dead_letters.replay(
-        conn,
-        service.Rules.from_settings(settings),
-        ids=body.ids,
-        where=dead_letter_store.Filter(body.reason, body.device_id),
-        limit=body.limit,
-    )
-    stored = sum(r.outcome == "stored" for r in results)
+    with conn.transaction():
+        results = dead_letters.replay(
+            conn,
+            service.Rules.from_settings(settings),
+            ids=body.ids,
+            where=dead_letter_store.Filter(body.reason, body.device_id),
+            limit=body.limit,
+        )
+        stored = sum(r.outcome == "stored" for r in results)
+        details = {
+            "ids": [r.letter_id for r in results],
+            "stored": stored,
+            "reason": body.reason,
+            "device_id": body.device_id,
+        }
+        audit(request, conn, caller, "dead_letter.replay", body.device_id or "*", details)
     return ReplayAnswer(
         replayed=len(results),
         stored=stored,

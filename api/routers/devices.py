@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.deps import Caller, ConnDep, SettingsDep, require
+from api.deps import Caller, ConnDep, SettingsDep, audit, require
 from devices import broker
 from devices import service as devices
 from devices.models import Antenna, AntennaRole, DeviceDetail, DeviceKind, Provisioned
@@ -120,18 +120,21 @@ def _antennas(items: list[AntennaIn]) -> list[Antenna]:
     responses={409: {"description": "The id is taken"}, 422: {"description": "Invalid"}},
 )
 def provision(
-    body: DeviceCreate, conn: ConnDep, settings: SettingsDep, caller: Admin
+    body: DeviceCreate, request: Request, conn: ConnDep, settings: SettingsDep, caller: Admin
 ) -> ProvisionedPublic:
-    result = devices.provision(
-        conn,
-        broker.control_account(settings),
-        device_id=body.device_id,
-        kind=body.kind,
-        format=body.format,
-        name=body.name,
-        vehicle_id=body.vehicle_id,
-        antennas=_antennas(body.antennas),
-    )
+    with conn.transaction():
+        result = devices.provision(
+            conn,
+            broker.control_account(settings),
+            device_id=body.device_id,
+            kind=body.kind,
+            format=body.format,
+            name=body.name,
+            vehicle_id=body.vehicle_id,
+            antennas=_antennas(body.antennas),
+        )
+        details = {"kind": body.kind, "format": body.format, "vehicle_id": body.vehicle_id}
+        audit(request, conn, caller, "device.provision", body.device_id, details)
     return _provisioned(result, settings)
 
 
@@ -186,9 +189,12 @@ def update_device(device_id: str, body: DeviceUpdate, conn: ConnDep, caller: Adm
     responses={404: {"description": "Unknown device"}, 409: {"description": "Retired"}},
 )
 def rotate_credentials(
-    device_id: str, conn: ConnDep, settings: SettingsDep, caller: Admin
+    device_id: str, request: Request, conn: ConnDep, settings: SettingsDep, caller: Admin
 ) -> ProvisionedPublic:
-    return _provisioned(devices.rotate(conn, broker.control_account(settings), device_id), settings)
+    with conn.transaction():
+        result = devices.rotate(conn, broker.control_account(settings), device_id)
+        audit(request, conn, caller, "device.rotate", device_id)
+    return _provisioned(result, settings)
 
 
 @router.delete(
@@ -198,9 +204,11 @@ def rotate_credentials(
     responses={404: {"description": "Unknown device"}},
 )
 def revoke_credentials(
-    device_id: str, conn: ConnDep, settings: SettingsDep, caller: Admin
+    device_id: str, request: Request, conn: ConnDep, settings: SettingsDep, caller: Admin
 ) -> Response:
-    devices.revoke(conn, broker.control_account(settings), device_id)
+    with conn.transaction():
+        devices.revoke(conn, broker.control_account(settings), device_id)
+        audit(request, conn, caller, "device.revoke", device_id)
     return Response(status_code=204)
 
 
@@ -211,7 +219,9 @@ def revoke_credentials(
     responses={404: {"description": "Unknown device"}},
 )
 def retire_device(
-    device_id: str, conn: ConnDep, settings: SettingsDep, caller: Admin
+    device_id: str, request: Request, conn: ConnDep, settings: SettingsDep, caller: Admin
 ) -> DevicePublic:
-    devices.retire(conn, broker.control_account(settings), device_id)
+    with conn.transaction():
+        devices.retire(conn, broker.control_account(settings), device_id)
+        audit(request, conn, caller, "device.retire", device_id)
     return _public(devices.detail(conn, device_id))

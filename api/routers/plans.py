@@ -10,10 +10,10 @@ import datetime as dt
 from datetime import datetime, time
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from api.deps import Caller, ConnDep, SettingsDep, require
+from api.deps import Caller, ConnDep, SettingsDep, audit, require
 from core.errors import InvalidInput
 from routing import dispatch, plan_service, replan
 
@@ -140,8 +140,12 @@ def cancel_plan(plan_id: str, conn: ConnDep, caller: Staff) -> Queued:
 @router.post("/plans/{plan_id}/approve", response_model=Approved,
              summary="Assign routes, set planned ETAs, push each route to its van",
              responses=NOT_FOUND | {409: {"description": "Not solved yet"}})  # fmt: skip
-def approve_plan(plan_id: str, conn: ConnDep, settings: SettingsDep, caller: Staff) -> Approved:
-    approved = plan_service.approve(conn, plan_id, by=caller.subject)
+def approve_plan(
+    plan_id: str, request: Request, conn: ConnDep, settings: SettingsDep, caller: Staff
+) -> Approved:
+    with conn.transaction():
+        approved = plan_service.approve(conn, plan_id, by=caller.subject)
+        audit(request, conn, caller, "plan.approve", plan_id, {"devices": approved["devices"]})
     messages = dispatch.payloads(plan_id, approved["stops"], approved["devices"])
     sent = dispatch.publish(settings, messages)
     return Approved(

@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from api.deps import Caller, ConnDep, SettingsDep, require
+from accounts import ratelimit
+from api.deps import Caller, ConnDep, SettingsDep, client_address, require
 from api.routers.order_schemas import TimelineEntryPublic, shipment_public
 from api.routers.tracking_schemas import (
     OrderTrackingOut,
@@ -159,7 +160,14 @@ class PublicTracking(BaseModel):
     "/public/track/{token}",
     response_model=PublicTracking,
     summary="What a public tracking link shows; no token needed, 404 once expired",
-    responses={404: {"description": "Unknown or expired link"}},
+    responses={
+        404: {"description": "Unknown or expired link"},
+        429: {"description": "Too many reads from this address; see Retry-After"},
+    },
 )
-def public_track(token: str, conn: ConnDep, settings: SettingsDep) -> PublicTracking:
+def public_track(
+    token: str, request: Request, conn: ConnDep, settings: SettingsDep
+) -> PublicTracking:
+    limit = settings.auth.public_link_per_minute
+    ratelimit.hit(conn, f"public:addr:{client_address(request)}", limit)
     return PublicTracking(**shipment_tracking.public(conn, token, settings.api.stale_after_s))

@@ -1,8 +1,9 @@
-"""An API client on the real database whose static tokens cover every role, EPCIS
+"""An API client on the real database with a token for every role, EPCIS
 documents of this test only, and the schema check every emitted document must pass."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -11,30 +12,36 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from core.settings import Settings, TokenGrant
+from core.settings import Settings
 from tests.conftest import TEST_ADMIN_TOKEN
 from tests.epcis.schemas import epcis_validator, schema_errors
+from tests.support.accounts import install_token
 
 ROLES = {
-    "integration": TokenGrant(role="integration", subject="mall"),
-    "buyer": TokenGrant(role="buyer", buyer_id="B-1"),
-    "seller": TokenGrant(role="seller", shop_id="S-1"),
-    "dispatcher": TokenGrant(role="dispatcher"),
+    "integration": {},
+    "buyer": {"buyer_id": "B-1"},
+    "seller": {"shop_id": "S-1"},
+    "dispatcher": {},
 }
+RUN = uuid.uuid4().hex[:12]
+
+
+def token(role: str) -> str:
+    return f"wbk_{RUN}_epcis" if role == "integration" else f"epcis-test-{role}-{RUN}"
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 
 
 @pytest.fixture(scope="session")
 def client(settings: Settings, database: str) -> Iterator[TestClient]:
-    grants = {f"epcis-test-{role}": grant for role, grant in ROLES.items()}
-    scoped = settings.model_copy(update={"api": settings.api.model_copy(update={"tokens": grants})})
-    with TestClient(create_app(scoped), raise_server_exceptions=False) as test_client:
+    for role, binding in ROLES.items():
+        install_token(database, token(role), role, **binding)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
         yield test_client
 
 
 def auth(role: str) -> dict[str, str]:
-    token = TEST_ADMIN_TOKEN if role == "admin" else f"epcis-test-{role}"
-    return {"Authorization": f"Bearer {token}"}
+    bearer = TEST_ADMIN_TOKEN if role == "admin" else token(role)
+    return {"Authorization": f"Bearer {bearer}"}
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""An API client whose static tokens speak for two buyers, two shops, the mall and staff,
-all with ids unique to the test; and helpers that build orders."""
+"""An API client with tokens for two buyers, two shops, the mall (an API key) and staff,
+all real accounts with ids unique to the test; and helpers that build orders."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from core.settings import Settings, TokenGrant
+from core.settings import Settings
+from tests.support.accounts import install_token
 
 MARKET = [120.2105, 30.2905]  # Sijiqing garment market, Hangzhou
 
@@ -26,7 +27,7 @@ class World:
 
     def auth(self, who: str) -> dict[str, str]:
         """Headers of `integration`, `dispatcher`, `admin`, `buyer0`, `buyer1`, `seller0` ..."""
-        return {"Authorization": f"Bearer {who}-{self.uid}"}
+        return {"Authorization": f"Bearer {token(who, self.uid)}"}
 
     def order_body(self, n: int = 0, *, buyer: int = 0, shop: int = 0, **extra: Any) -> dict:
         return order_body(f"MO-{self.uid}-{n}", self.buyers[buyer], self.shops[shop], **extra)
@@ -61,23 +62,28 @@ def order_body(mall_order_id: str, buyer_id: str, shop_id: str, **extra: Any) ->
     return body | extra
 
 
-def scoped_settings(settings: Settings, uid: str) -> Settings:
-    grants = {
-        f"integration-{uid}": TokenGrant(role="integration", subject="mall"),
-        f"dispatcher-{uid}": TokenGrant(role="dispatcher", subject=f"disp-{uid}"),
-        f"admin-{uid}": TokenGrant(role="admin"),
-        f"buyer0-{uid}": TokenGrant(role="buyer", buyer_id=f"B0-{uid}"),
-        f"buyer1-{uid}": TokenGrant(role="buyer", buyer_id=f"B1-{uid}"),
-        f"seller0-{uid}": TokenGrant(role="seller", shop_id=f"S0-{uid}"),
-        f"seller1-{uid}": TokenGrant(role="seller", shop_id=f"S1-{uid}"),
-        f"shopless-{uid}": TokenGrant(role="seller"),
+def token(who: str, uid: str) -> str:
+    """The bearer token of `who` in the world of test `uid` (see `install_tokens`)."""
+    return f"wbk_{uid}_mall" if who == "integration" else f"{who}-{uid}"
+
+
+def install_tokens(db_url: str, uid: str) -> None:
+    grants: dict[str, dict[str, str]] = {
+        "integration": {},
+        "dispatcher": {},
+        "admin": {},
+        "buyer0": {"buyer_id": f"B0-{uid}"},
+        "buyer1": {"buyer_id": f"B1-{uid}"},
+        "seller0": {"shop_id": f"S0-{uid}"},
+        "seller1": {"shop_id": f"S1-{uid}"},
     }
-    return settings.model_copy(update={"api": settings.api.model_copy(update={"tokens": grants})})
+    for who, binding in grants.items():
+        role = who.rstrip("01")
+        install_token(db_url, token(who, uid), role, **binding)
 
 
 @pytest.fixture
 def world(settings: Settings, database: str, uid: str) -> Iterator[World]:
-    with TestClient(
-        create_app(scoped_settings(settings, uid)), raise_server_exceptions=False
-    ) as client:
+    install_tokens(database, uid)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         yield World(client, uid, (f"B0-{uid}", f"B1-{uid}"), (f"S0-{uid}", f"S1-{uid}"))

@@ -20,7 +20,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from api.app import create_app
 from core.settings import Settings
 from routing import jobs
-from tests.orders.conftest import order_body, scoped_settings
+from tests.orders.conftest import install_tokens, order_body, token
 
 MARKET = (120.2105, 30.2905)
 DAY = "2026-12-01"
@@ -36,7 +36,7 @@ class Fleet:
     depot: str
 
     def auth(self, who: str = "dispatcher") -> dict[str, str]:
-        return {"Authorization": f"Bearer {who}-{self.uid}"}
+        return {"Authorization": f"Bearer {token(who, self.uid)}"}
 
     def van(self, n: int, device_id: str | None = None, **extra: Any) -> str:
         vehicle_id = f"V{n}-{self.uid}"
@@ -89,8 +89,8 @@ class Fleet:
 
 @pytest.fixture
 def fleet(mqtt_broker: Settings, database: str, uid: str) -> Iterator[Fleet]:
-    settings = scoped_settings(mqtt_broker, uid)
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+    install_tokens(database, uid)
+    with TestClient(create_app(mqtt_broker), raise_server_exceptions=False) as client:
         world = Fleet(client, uid, database, f"D-{uid}")
         answer = client.put(
             f"/v1/depots/{world.depot}",
