@@ -24,8 +24,9 @@ def _rows(conn: psycopg.Connection, sql: str, params: Any = None) -> list[dict[s
         return cur.fetchall()
 
 
-def fleet(conn: psycopg.Connection) -> list[dict[str, Any]]:
-    """Every vehicle tracker (GPS unit or phone) in service, with its latest projected fix."""
+def fleet(conn: psycopg.Connection, depot_id: str | None = None) -> list[dict[str, Any]]:
+    """Every vehicle tracker (GPS unit or phone) in service, with its latest projected fix;
+    with `depot_id`, only the trackers of that depot's fleet."""
     return _rows(
         conn,
         """SELECT d.device_id, d.kind, d.name,
@@ -37,7 +38,9 @@ def fleet(conn: psycopg.Connection) -> list[dict[str, Any]]:
            LEFT JOIN LATERAL (SELECT vehicle_id, depot_id FROM fleet_vehicles fv
                               WHERE fv.device_id = d.device_id LIMIT 1) f ON TRUE
            WHERE d.kind IN ('gps_unit', 'phone') AND d.retired_at IS NULL
+             AND (%(depot)s::text IS NULL OR f.depot_id = %(depot)s)
            ORDER BY d.device_id""",
+        {"depot": depot_id},
     )
 
 
@@ -77,14 +80,17 @@ def plans(conn: psycopg.Connection, depot_id: str | None, day: date | None) -> l
     )
 
 
-def approved_routes(conn: psycopg.Connection, day: date) -> list[dict[str, Any]]:
+def approved_routes(
+    conn: psycopg.Connection, day: date, depot_id: str | None = None
+) -> list[dict[str, Any]]:
     """Each depot's latest approved plan of the day: its routes and stops, every stop with
     the current status of its shipment."""
     routes = _rows(
         conn,
         """WITH latest AS (
                SELECT DISTINCT ON (depot_id) pk, plan_id, depot_id, spec
-               FROM plans WHERE plan_date = %s AND status = 'approved'
+               FROM plans WHERE plan_date = %(day)s AND status = 'approved'
+                 AND (%(depot)s::text IS NULL OR depot_id = %(depot)s)
                ORDER BY depot_id, approved_at DESC)
            SELECT l.plan_id, l.depot_id, r.vehicle_id, r.route_id, r.distance_m, r.duration_s,
                   (SELECT v ->> 'device_id' FROM jsonb_array_elements(l.spec -> 'vehicles') v
@@ -92,7 +98,7 @@ def approved_routes(conn: psycopg.Connection, day: date) -> list[dict[str, Any]]
                   l.pk AS plan_pk
            FROM latest l JOIN plan_routes r ON r.plan_pk = l.pk
            ORDER BY l.depot_id, r.vehicle_id""",
-        (day,),
+        {"day": day, "depot": depot_id},
     )
     for route in routes:
         plan_pk = route.pop("plan_pk")

@@ -33,9 +33,16 @@ def _stale(as_of: datetime | None, stale_after_s: int) -> bool:
     return as_of is None or (datetime.now(UTC) - as_of).total_seconds() > stale_after_s
 
 
+DepotFilter = Annotated[
+    str | None, Query(max_length=64, description="Only this depot's (default: all).")
+]
+
+
 @router.get("/fleet", summary="Every vehicle tracker in service with its latest fix")
-def fleet(conn: ConnDep, settings: SettingsDep, caller: Staff) -> list[dict[str, Any]]:
-    rows = store.fleet(conn)
+def fleet(
+    conn: ConnDep, settings: SettingsDep, caller: Staff, depot_id: DepotFilter = None
+) -> list[dict[str, Any]]:
+    rows = store.fleet(conn, depot_id)
     for row in rows:
         row["stale"] = _stale(row["as_of"], settings.api.stale_after_s)
         row["battery_pct"] = None  # no wire format we decode reports it yet
@@ -58,13 +65,14 @@ def fleet_stream(
     conn: ConnDep,
     settings: SettingsDep,
     caller: Staff,
+    depot_id: DepotFilter = None,
     max_events: Annotated[int | None, Query(ge=1, le=100000)] = None,
 ) -> StreamingResponse:
     pool = request.app.state.pool
     stale_after = settings.api.stale_after_s
 
     def read(c: Any) -> dict[str, dict[str, Any]]:
-        rows = store.fleet(c)
+        rows = store.fleet(c, depot_id)
         for row in rows:
             row["stale"] = _stale(row["as_of"], stale_after)
             row["battery_pct"] = None
@@ -147,10 +155,11 @@ def routes(
     settings: SettingsDep,
     caller: Staff,
     day: Annotated[date | None, Query(alias="date", description="Default: today, local.")] = None,
+    depot_id: DepotFilter = None,
 ) -> list[dict[str, Any]]:
     if day is None:
         day = datetime.now(ZoneInfo(settings.console.time_zone)).date()
-    return store.approved_routes(conn, day)
+    return store.approved_routes(conn, day, depot_id)
 
 
 @router.get("/devices", summary="Device health: last heard of, link, pending dead letters")

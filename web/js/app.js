@@ -28,6 +28,7 @@ const NAV_TEXT = { map: "map", plans: "plans", devices: "devices", replay: "repl
 const view = document.getElementById("view");
 let config = { time_zone: "Asia/Shanghai", tile_url: null, tile_crs: "wgs84", language: "zh" };
 let cleanup = null;
+let renders = 0;
 
 function parseHash() {
   const [path, query = ""] = location.hash.replace(/^#\/?/, "").split("?");
@@ -60,11 +61,20 @@ async function route() {
     return go(`#/${home(s.role)}`);
   }
   renderChrome(s);
-  view.replaceChildren();
+  // Each render gets its own root: a page still loading when the route changes again
+  // writes into a detached element, and its timers are stopped as soon as it returns.
+  const token = ++renders;
+  const root = document.createElement("div");
+  view.replaceChildren(root);
   const module = await PAGES[page]();
   const ctx = { config, session: s, arg, params, page, go };
-  cleanup = (await module.render(view, ctx)) || null;
-  translate(view);
+  const stop = (await module.render(root, ctx)) || null;
+  if (token !== renders) {
+    if (stop) stop();
+    return;
+  }
+  cleanup = stop;
+  translate(root);
 }
 
 async function start() {

@@ -242,13 +242,15 @@ export function fenceItems(fences) {
   const items = [];
   for (const f of fences) {
     const c = colours[f.properties.kind] || colours.other;
-    const label = f.properties.name || f.id;
+    // A warehouse's fence sits on its depot's marker, which carries the name already.
+    const label = f.properties.kind === "warehouse" && f.properties.depot_id ? "" : f.properties.name || f.id;
     const fill = `${c}1a`;
     if (f.geometry.type === "Polygon") {
-      items.push({ type: "polygon", rings: f.geometry.coordinates, stroke: c, fill, label, title: label });
+      items.push({ type: "polygon", rings: f.geometry.coordinates, stroke: c, fill, label,
+        title: f.properties.name || f.id });
     } else if (f.geometry.type === "Point" && f.properties.radius_m) {
       items.push({ type: "circle", center: f.geometry.coordinates, radius_m: f.properties.radius_m,
-        stroke: c, fill, label, title: label });
+        stroke: c, fill, label, title: f.properties.name || f.id });
     }
   }
   return items;

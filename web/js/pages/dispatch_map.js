@@ -10,10 +10,12 @@ const ROUTE_COLOURS = ["#1f6feb", "#b35900", "#1a7f37", "#6639ba", "#c62828", "#
   "#d6336c", "#5c940d", "#364fc7", "#e8590c"];
 const DONE = new Set(["delivered", "delivery_failed", "returned", "cancelled"]);
 
-export async function render(view, { config, go }) {
+export async function render(view, { config, params, go }) {
   view.innerHTML = `
     <div class="grid2">
       <div>
+        <div class="row" style="margin-bottom:8px"><label><span data-i18n="depot"></span>
+          <select id="depot-filter" data-testid="depot-filter"><option value="">*</option></select></label></div>
         <div id="map" data-testid="dispatch-map"></div>
         <p class="muted small"><span data-i18n="live"></span> ·
           <span data-i18n="vehicles"></span>: <b id="fleet-count">0</b> ·
@@ -34,10 +36,20 @@ export async function render(view, { config, go }) {
   let selected = null;
   let panelStream = null;
 
-  const [depots, fences, fleet, todays] = await Promise.all([
+  const depotId = params.get("depot") || "";
+  const only = depotId ? `depot_id=${encodeURIComponent(depotId)}` : "";
+  const [allDepots, allFences, fleet, todays] = await Promise.all([
     get("/v1/console/depots"), get("/v1/geofences?limit=1000").catch(() => []),
-    get("/v1/console/fleet"), get("/v1/console/routes"),
+    get(`/v1/console/fleet?${only}`), get(`/v1/console/routes?${only}`),
   ]);
+  const filter = view.querySelector("#depot-filter");
+  filter.insertAdjacentHTML("beforeend", allDepots.map((d) =>
+    `<option value="${esc(d.depot_id)}">${esc(d.name || d.depot_id)}</option>`).join(""));
+  filter.value = depotId;
+  filter.addEventListener("change", () => go(filter.value ? `#/map?depot=${encodeURIComponent(filter.value)}` : "#/map"));
+  const depots = depotId ? allDepots.filter((d) => d.depot_id === depotId) : allDepots;
+  const fences = depotId ? allFences.filter((f) => !f.properties.depot_id || f.properties.depot_id === depotId)
+    : allFences;
   routes = todays;
   map.setLayer("fences", fenceItems(fences));
   map.setLayer("depots", depots.map((d) => ({
@@ -48,17 +60,26 @@ export async function render(view, { config, go }) {
   for (const v of fleet) vehicles.set(v.device_id, v);
   drawVehicles();
   const points = [...depots.map((d) => [d.lon, d.lat]),
-    ...fleet.filter((v) => v.lat != null).map((v) => [v.lon, v.lat])];
-  for (const f of fences) if (f.geometry.type === "Point") points.push(f.geometry.coordinates);
+    ...fleet.filter((v) => v.lat != null).map((v) => [v.lon, v.lat]),
+    ...routes.flatMap((r) => r.stops.map((s) => [s.lon, s.lat]))];
+  for (const f of fences) {
+    if (f.properties.depot_id && f.properties.depot_id === depotId && f.geometry.type === "Point") {
+      points.push(f.geometry.coordinates);
+    }
+  }
   map.fit(points.length ? points : [[120.21, 30.29]]);
 
-  const live = stream("/v1/console/fleet/stream", (changed) => {
+  const live = stream(`/v1/console/fleet/stream?${only}`, (changed) => {
     for (const v of changed) vehicles.set(v.device_id, v);
     drawVehicles();
     if (selected && changed.some((v) => v.device_id === selected)) drawPanel();
   });
   const refresh = setInterval(async () => {
-    try { routes = await get("/v1/console/routes"); drawRoutes(); if (selected) drawPanel(); } catch { /* next time */ }
+    try {
+      routes = await get(`/v1/console/routes?${only}`);
+      drawRoutes();
+      if (selected) drawPanel();
+    } catch { /* next time */ }
   }, 30000);
 
   function routeOf(deviceId) { return routes.find((r) => r.device_id === deviceId); }
