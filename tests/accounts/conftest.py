@@ -20,9 +20,7 @@ ADMIN = {"Authorization": f"Bearer {TEST_ADMIN_TOKEN}"}
 
 def fast(settings: Settings, **api: object) -> Settings:
     """Cheap password hashes (the KDF's cost is argon2's business), and API changes."""
-    return settings.model_copy(
-        update={"auth": FAST, "api": settings.api.model_copy(update=api)}
-    )
+    return settings.model_copy(update={"auth": FAST, "api": settings.api.model_copy(update=api)})
 
 
 @pytest.fixture
