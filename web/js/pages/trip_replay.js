@@ -55,7 +55,7 @@ export async function render(view, { config, params, go }) {
     const id = encodeURIComponent(device);
     const [fc, segments, routes] = await Promise.all([
       get(`/v1/devices/${id}/track?${q}`), get(`/v1/devices/${id}/trips?${q}`),
-      get(`/v1/console/routes?date=${localDate(new Date(from))}`),
+      get(`/v1/console/routes?date=${localDate(new Date(to))}`),
     ]);
     const f = fc.features[0];
     track = f ? { coords: f.geometry.coordinates, times: f.properties.times.map((x) => new Date(x)),
@@ -73,7 +73,7 @@ export async function render(view, { config, params, go }) {
     $("#trips").innerHTML = segments.trips.map((s) => `<tr><td>${time(s.start)}–${time(s.end)}</td>
       <td>${km(s.distance_m)}</td></tr>`).join("");
     $("#summary").textContent = track.coords.length
-      ? `${track.coords.length} fixes · ${route ? route.route_id : t("no_route")}` : t("no_track");
+      ? `${track.coords.length} ${t("fixes")} · ${route ? route.route_id : t("no_route")}` : t("no_track");
     $("#slider").max = Math.max(0, track.coords.length - 1);
     $("#slider").value = $("#slider").max;
     moveTo(Number($("#slider").value));

@@ -1,0 +1,104 @@
+"""The console's pages and its read endpoints over HTTP: what is served without a token,
+who may read what, shipments scoped and problems first, the fleet with its latest fix."""
+
+from __future__ import annotations
+
+import json
+
+from devices.models import DeviceKind
+from tests.orders.conftest import World
+from tests.support.data import register
+from tests.tracking_projection.helpers import day, project, write
+
+STAFF_ONLY = (
+    "/v1/console/fleet",
+    "/v1/console/fleet/stream?max_events=1",
+    "/v1/console/depots",
+    "/v1/console/plans",
+    "/v1/console/routes",
+    "/v1/console/devices",
+    "/v1/console/ready?depot_id=main&date=2026-12-01",
+)
+
+
+def test_pages_and_config_are_served_without_a_token(world: World) -> None:
+    """`/` leads to the console, its modules are served, and its configuration holds the map
+    and time settings only."""
+    root = world.client.get("/", follow_redirects=False)
+    assert root.status_code == 307 and root.headers["location"] == "/console/"
+    page = world.client.get("/console/")
+    assert page.status_code == 200 and "/console/assets/js/app.js" in page.text
+    module = world.client.get("/console/assets/js/app.js")
+    assert module.status_code == 200 and "javascript" in module.headers["content-type"]
+    config = world.client.get("/console/config.json").json()
+    assert set(config) == {"tile_url", "tile_crs", "time_zone", "language", "stale_after_s"}
+    assert config["time_zone"] == "Asia/Shanghai"
+    public = world.client.get("/track/some-token")
+    assert public.status_code == 200 and "/console/assets/js/public.js" in public.text
+    assert "app.js" not in public.text
+
+
+def test_staff_reads_refuse_buyers_sellers_and_strangers(world: World) -> None:
+    """Every staff overview is 403 for a buyer or a seller and 401 without a token."""
+    for path in STAFF_ONLY:
+        for who in ("buyer0", "seller0"):
+            answer = world.client.get(path, headers=world.auth(who))
+            assert answer.status_code == 403, (who, path, answer.text)
+        assert world.client.get(path).status_code == 401, path
+        assert world.client.get(path, headers=world.auth("dispatcher")).status_code == 200, path
+
+
+def test_shipments_are_scoped_with_problems_first(world: World) -> None:
+    """A buyer sees only its own shipments, a seller only its shop's; a shipment marked
+    `exception` comes first, tagged; search narrows by order id."""
+    ids = [world.place(n)["shipments"][0]["shipment_id"] for n in range(2)]
+    other = world.place(2, buyer=1, shop=1)["shipments"][0]["shipment_id"]
+    marked = world.client.post(
+        f"/v1/shipments/{ids[1]}/events",
+        json={"status": "exception", "reason": "carton damaged"},
+        headers=world.auth("dispatcher"),
+    )
+    assert marked.status_code == 200, marked.text
+
+    def seen(who: str, **query: str) -> list[dict]:
+        answer = world.client.get("/v1/console/shipments", params=query, headers=world.auth(who))
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    mine = seen("buyer0")
+    assert [s["shipment_id"] for s in mine] == [ids[1], ids[0]]
+    assert mine[0]["problem"] == "exception" and mine[1]["problem"] is None
+    assert {s["shipment_id"] for s in seen("seller1")} == {other}
+    assert seen("buyer1", q=ids[0]) == []
+    everyone = seen("dispatcher", q=f"MO-{world.uid}")
+    assert {s["shipment_id"] for s in everyone} == {*ids, other}
+    assert everyone[0]["shipment_id"] == ids[1]
+    assert [s["shipment_id"] for s in seen("dispatcher", q=f"MO-{world.uid}-2")] == [other]
+
+
+def test_fleet_and_its_stream_show_the_latest_fix(world: World, database: str) -> None:
+    """A depot's van appears in the fleet with its latest projected fix, and the fleet stream
+    starts with the same list."""
+    depot, device = f"D-{world.uid}", f"gps-{world.uid}"
+    staff = world.auth("dispatcher")
+    point = {"type": "Point", "coordinates": [120.2105, 30.2905]}
+    assert world.client.put(
+        f"/v1/depots/{depot}", json={"location": point}, headers=staff
+    ).status_code == 204  # fmt: skip
+    registered = register(database, device, DeviceKind.GPS_UNIT)
+    van = {"depot_id": depot, "capacity_kg": 500, "capacity_l": 5000, "shift_start": "08:00",
+           "shift_end": "20:00", "device_id": device}  # fmt: skip
+    assert world.client.put(f"/v1/fleet/V-{world.uid}", json=van, headers=staff).status_code == 204
+    fixes = day()[:30]
+    write(database, registered.pk, fixes)
+    project(database, registered.pk)
+    fleet = world.client.get(f"/v1/console/fleet?depot_id={depot}", headers=staff).json()
+    assert [v["device_id"] for v in fleet] == [device]
+    assert fleet[0]["vehicle_id"] == f"V-{world.uid}" and fleet[0]["depot_id"] == depot
+    assert abs(fleet[0]["lat"] - fixes[-1].lat) < 1e-6 and fleet[0]["stale"] is True
+    stream = world.client.get(
+        f"/v1/console/fleet/stream?depot_id={depot}&max_events=1", headers=staff
+    )
+    assert stream.headers["content-type"].startswith("text/event-stream")
+    data = next(line for line in stream.text.splitlines() if line.startswith("data: "))
+    assert [v["device_id"] for v in json.loads(data.removeprefix("data: "))] == [device]
