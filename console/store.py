@@ -117,18 +117,21 @@ def approved_routes(
 
 
 def device_health(conn: psycopg.Connection) -> list[dict[str, Any]]:
-    """Every device in service: when it was last heard of and its pending dead letters."""
+    """Every device in service: when it was last heard of and its pending dead letters.
+    Those with pending dead letters first, then the most recently heard of."""
     return _rows(
         conn,
-        """SELECT d.device_id, d.kind, d.format, d.name, d.vehicle_id,
-                  greatest(v.last_seen_at,
-                           (SELECT max(e.received_at) FROM device_events e
-                            WHERE e.device_pk = d.pk)) AS last_seen_at,
-                  v.link_status, v.device_time AS last_fix_at,
-                  (SELECT count(*) FROM dead_letters l
-                   WHERE l.device_id = d.device_id AND l.replayed_at IS NULL) AS dead_letters
-           FROM devices d LEFT JOIN vehicle_state v ON v.device_pk = d.pk
-           WHERE d.retired_at IS NULL ORDER BY d.device_id""",
+        """SELECT * FROM (
+               SELECT d.device_id, d.kind, d.format, d.name, d.vehicle_id,
+                      greatest(v.last_seen_at,
+                               (SELECT max(e.received_at) FROM device_events e
+                                WHERE e.device_pk = d.pk)) AS last_seen_at,
+                      v.link_status, v.device_time AS last_fix_at,
+                      (SELECT count(*) FROM dead_letters l
+                       WHERE l.device_id = d.device_id AND l.replayed_at IS NULL) AS dead_letters
+               FROM devices d LEFT JOIN vehicle_state v ON v.device_pk = d.pk
+               WHERE d.retired_at IS NULL) h
+           ORDER BY dead_letters > 0 DESC, last_seen_at DESC NULLS LAST, device_id""",
     )
 
 
