@@ -1,209 +1,265 @@
-"""A small fleet of vans driving delivery loops out of a wholesale market in Hangzhou.
+"""The demo market: whole delivery days through the real broker and the real API.
 
-Each van is a real MQTT client with its own session and its own broker credentials,
-provisioned through the device registry on first run and kept in `.run/sim.json`. Most
-speak the native GPS JSON; every third one is a driver's phone running OwnTracks. Loops
-follow a street grid (legs run north-south or east-west), vans dwell at their stops, and
-fixes carry GPS noise.
+Per warehouse, a day is a sequence of waves. In each, the mall sends orders
+(`sim/mall.py`); the staff pack each shipment into SSCC-labelled cartons and the packing
+station's reader reads them (`sim/dispatcher.py`, `sim/readers.py`); the dispatcher plans
+the warehouse's day and approves it, which sends each van its route over MQTT; the cartons
+of each route pass the dock door on their way into the van; the vans drive their routes
+and the drivers confirm deliveries (`sim/vans.py`, `sim/driver.py`). A new wave starts when
+the warehouse's vans are all back. The layout is `sim/world.py`; devices are provisioned
+and connected by `sim/provision.py`.
+
+Everything goes through the product's own doors: devices publish as themselves, the mall
+uses its API key, the dispatcher logs in. Nothing here writes the database except the
+device registry's provisioning, which is how devices get their broker credentials.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import os
-import random
 import signal
 import threading
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import orjson
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
-from core.db import connect
-from core.errors import Conflict
 from core.settings import Settings
-from devices import broker
-from devices import service as devices
 from devices.models import DeviceKind
-from gis.geodesy import bearing_deg, haversine_m, offset
+from sim import provision, world
+from sim.api_client import Api, load_credentials
+from sim.dispatcher import Carton, Dispatcher
+from sim.driver import DriverApp
+from sim.mall import Mall, delivery_window
+from sim.readers import ReaderDevice, dock_pass, packing_pass
+from sim.vans import VanDevice
 
 log = logging.getLogger(__name__)
-
-# Sijiqing garment market, Hangzhou: the demo's depot.
-MARKET = (30.2605, 120.2002)
-# Delivery districts around the city the loops visit (approximate centres).
-DISTRICTS = [
-    (30.2745, 120.1635),  # Wulin
-    (30.2906, 120.1580),  # Gongshu
-    (30.2470, 120.2120),  # Qianjiang New City
-    (30.2955, 120.2140),  # Jianggan north
-    (30.2290, 120.1850),  # Binjiang bridge side
-    (30.2700, 120.1350),  # Xixi side
-]
+CARTON_GAP_S = 4.0  # between two cartons at a packing station: each its own pass
 
 
 @dataclass
-class Van:
-    device_id: str
-    owntracks: bool
-    route: list[tuple[float, float]]
-    speed_kmh: float
-    leg: int = 0
-    progress_m: float = 0.0
-    dwell_left_s: float = 0.0
-    rng: random.Random = field(default_factory=random.Random)
-
-    @property
-    def topic(self) -> str:
-        if self.owntracks:
-            return f"owntracks/{self.device_id}/phone"
-        return f"waybill/v1/devices/{self.device_id}/telemetry"
-
-    def step(self, dt_s: float) -> tuple[float, float, float, float]:
-        """Advance dt_s seconds; returns lat, lon, speed in km/h, heading."""
-        if self.dwell_left_s > 0:
-            self.dwell_left_s -= dt_s
-            lat, lon = self.route[self.leg]
-            return lat, lon, 0.0, 0.0
-        speed = max(5.0, self.rng.gauss(self.speed_kmh, 6.0))
-        self.progress_m += speed / 3.6 * dt_s
-        start, end = self.route[self.leg], self.route[(self.leg + 1) % len(self.route)]
-        length = haversine_m(*start, *end)
-        if self.progress_m >= length:
-            self.leg = (self.leg + 1) % len(self.route)
-            self.progress_m = 0.0
-            if self.leg % 2 == 0:  # a delivery stop at every other corner
-                self.dwell_left_s = self.rng.uniform(20, 90)
-            return end[0], end[1], 0.0, bearing_deg(*start, *end)
-        share = self.progress_m / length if length else 1.0
-        lat = start[0] + (end[0] - start[0]) * share
-        lon = start[1] + (end[1] - start[1]) * share
-        return lat, lon, speed, bearing_deg(*start, *end)
+class Options:
+    credentials: Path = Path(".run/sim-credentials.json")
+    state: Path = Path(".run/sim.json")
+    vans: int = 20
+    warehouses: int = 3
+    speed: float = 10.0
+    interval_s: float = 2.0
+    orders: int = 0  # per warehouse and wave; 0: two per van of the warehouse
+    waves: int = 0  # per warehouse; 0: until stopped
+    duration_s: float = 0.0
+    fail_rate: float = 0.05
+    dropout_rate: float = 0.01
+    plan_time_limit_s: float = 5.0
+    plan_iterations: int | None = None
+    load_wait_s: float = 30.0
+    prefix: str = ""
+    seed: int = 7
+    summary: Path | None = None
 
 
-def build_route(rng: random.Random) -> list[tuple[float, float]]:
-    """Market -> two districts -> market, with L-shaped legs along the street grid."""
-    stops = [MARKET, *rng.sample(DISTRICTS, 2), MARKET]
-    route: list[tuple[float, float]] = []
-    for (lat1, lon1), (lat2, _lon2) in zip(stops, stops[1:], strict=False):
-        route.append((lat1, lon1))
-        route.append((lat2, lon1))  # the corner: first north-south, then east-west
-    return route[:-1] if route[-1] == route[0] else route
+@dataclass
+class Counts:
+    orders: int = 0
+    shipments: int = 0
+    cartons: int = 0
+    plans: int = 0
+    routes: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, **amounts: int) -> None:
+        with self.lock:
+            for name, amount in amounts.items():
+                setattr(self, name, getattr(self, name) + amount)
 
 
-def make_fleet(count: int, seed: int = 7) -> list[Van]:
-    rng = random.Random(seed)
-    fleet = []
-    for number in range(1, count + 1):
-        owntracks = number % 3 == 0
-        device_id = f"phone-{number:02d}" if owntracks else f"van-{number:02d}"
-        fleet.append(
-            Van(
-                device_id,
-                owntracks,
-                build_route(rng),
-                speed_kmh=rng.uniform(25, 40),
-                leg=rng.randrange(4),
-                rng=random.Random(rng.random()),
-            )
-        )
-    return fleet
+class Market:
+    def __init__(self, settings: Settings, options: Options) -> None:
+        self.settings = settings
+        self.o = options
+        self.stop = threading.Event()
+        self.counts = Counts()
+        self.world = world.build(vans=options.vans, warehouses=options.warehouses,
+                                 prefix=options.prefix, seed=options.seed)  # fmt: skip
+        creds = load_credentials(options.credentials)
+        self.mall_api = Api(creds.api, token=creds.integration_key)
+        self.staff_api = Api.of(creds.api, creds.dispatcher)
+        run_id = uuid.uuid4().hex[:6]
+        self.mall = Mall(self.mall_api, self.world, run_id, seed=options.seed + 1)
+        params: dict[str, Any] = {"time_limit_s": options.plan_time_limit_s,
+                                  "seed": options.seed}  # fmt: skip
+        if options.plan_iterations:
+            params["iteration_limit"] = options.plan_iterations
+        # tag serials of this run: tenths of a second since the epoch, times 256, stay unique
+        # across runs and below SGTIN-96's 2^38
+        serials = (int(time.time() * 10) % (1 << 29)) * 256
+        self.dispatcher = Dispatcher(self.staff_api, self.world, plan_params=params,
+                                     serial_base=serials, seed=options.seed + 2)  # fmt: skip
+        self.driver = DriverApp(self.staff_api, load_wait_s=options.load_wait_s)
+        self.readers: dict[str, ReaderDevice] = {}
+        self.vans: dict[str, VanDevice] = {}
+        self._clients: list[Any] = []
 
+    # -- set-up ---------------------------------------------------------------------
 
-def payload(van: Van, when: datetime, lat: float, lon: float, speed: float, head: float) -> bytes:
-    north, east = van.rng.gauss(0, 3.0), van.rng.gauss(0, 3.0)  # GPS noise, metres
-    lat, lon = offset(lat, lon, north, east)
-    if van.owntracks:
-        return orjson.dumps(
-            {
-                "_type": "location",
-                "tid": van.device_id[-2:],
-                "tst": int(when.timestamp()),
-                "lat": round(lat, 6),
-                "lon": round(lon, 6),
-                "vel": int(speed),
-                "cog": int(head),
-                "acc": int(3 + abs(north)),
-            }
-        )
-    return orjson.dumps(
-        {
-            "ts": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            "lat": round(lat, 7),
-            "lon": round(lon, 7),
-            "speed_kmh": round(speed, 1),
-            "heading": round(head, 1),
-            "acc_m": round(4 + math.hypot(north, east), 1),
-        }
-    )
+    def _specs(self) -> list[provision.DeviceSpec]:
+        specs = [
+            provision.DeviceSpec(
+                v.device_id, v.kind, v.format, f"Van {v.vehicle_id[-2:]}", v.vehicle_id
+            )  # fmt: skip
+            for v in self.world.vans
+        ]
+        for w in self.world.warehouses:
+            for r in (w.dock, w.packing):
+                name = f"{w.name}: {'dock door' if r.role == 'dock' else 'packing station'}"
+                specs.append(provision.DeviceSpec(r.device_id, DeviceKind.RFID_READER, r.format,
+                                                  name, antennas=r.antennas))  # fmt: skip
+        return specs
 
+    def _connect(self, device_id: str, password: str, **kwargs: Any) -> Any:
+        c = provision.client(self.settings, device_id, password, **kwargs)
+        self._clients.append(c)
+        return c
 
-def credentials(settings: Settings, fleet: list[Van], store: Path) -> dict[str, str]:
-    """Each van's broker password: provisioned once, kept in `store`, rotated if lost."""
-    saved: dict[str, str] = orjson.loads(store.read_bytes()) if store.exists() else {}
-    control = broker.control_account(settings)
-    with connect(settings.db.url) as conn:
-        for van in fleet:
-            if van.device_id in saved:
-                continue
+    def set_up(self) -> None:
+        passwords = provision.passwords(self.settings, self._specs(), self.o.state)
+        self.dispatcher.set_up()
+        for reader in self.world.readers():
+            c = self._connect(reader.device_id, passwords[reader.device_id])
+            self.readers[reader.device_id] = ReaderDevice(reader, c)
+        started = datetime.now(UTC)
+        for n, van in enumerate(self.world.vans):
+            home = self.world.warehouse(van.depot_id)
+            factory: Callable[..., Any] = partial(self._connect, van.device_id,
+                                                  passwords[van.device_id])  # fmt: skip
+            self.vans[van.device_id] = VanDevice(
+                van, (home.lat, home.lon), factory, self.driver, speed=self.o.speed,
+                interval_s=self.o.interval_s, fail_rate=self.o.fail_rate,
+                dropout_rate=self.o.dropout_rate, not_before=started, seed=self.o.seed * 100 + n,
+            )  # fmt: skip
+
+    # -- a warehouse's waves ----------------------------------------------------------
+
+    def _vans_of(self, depot_id: str) -> list[VanDevice]:
+        return [v for v in self.vans.values() if v.van.depot_id == depot_id]
+
+    def wave(self, w: world.Warehouse) -> None:
+        vans = self._vans_of(w.depot_id)
+        count = self.o.orders or 2 * len(vans)
+        placed = [self.mall.place(w.depot_id) for _ in range(count)]
+        shipments = sum(len(p.shipment_ids) for p in placed)
+        self.counts.add(orders=len(placed), shipments=shipments)
+        log.info("%s: the mall sent %d orders (%d shipments)", w.depot_id, len(placed), shipments)
+        rng = self.dispatcher.rng
+        packing = self.readers[w.packing.device_id]
+        cartons = [c for order in placed for c in self.dispatcher.pack(order)]
+        self.counts.add(cartons=len(cartons))
+        stations = [a.antenna for a in w.packing.antennas]
+        for k in range(0, len(cartons), len(stations)):  # one carton per station at a time
+            reads = [
+                read
+                for carton, antenna in zip(cartons[k:], stations, strict=False)
+                for read in packing_pass(carton.sscc_hex, list(carton.item_hexes), rng, antenna)
+            ]
+            packing.play(reads, self.stop)
+            if self.stop.wait(CARTON_GAP_S - 1.5):
+                return
+        now = datetime.now(UTC)
+        day = (delivery_window(now, self.mall.tz)[0] + self.mall.tz).date()
+        plan = self.dispatcher.plan(w.depot_id, day, self.stop)
+        if plan is None:
+            return
+        self.counts.add(plans=1, routes=len(plan["routes"]))
+        dock = self.readers[w.dock.device_id]
+        for route in plan["routes"]:
+            ids = {s["shipment_id"] for s in route["stops"] if s.get("shipment_id")}
+            cartons: list[Carton] = [
+                c for i in sorted(ids) for c in self.dispatcher.cartons.get(i, [])
+            ]
+            if cartons:
+                dock.play(dock_pass([c.sscc_hex for c in cartons], rng), self.stop)
+        # the routes are on their way to the vans; a van is busy once it has its route
+        routed = [
+            self.vans[r["device_id"]] for r in plan["routes"] if r.get("device_id") in self.vans
+        ]
+        deadline = time.monotonic() + 15
+        while any(v.idle.is_set() for v in routed) and time.monotonic() < deadline:
+            if self.stop.wait(0.2):
+                return
+
+    def warehouse_loop(self, w: world.Warehouse) -> None:
+        done = 0
+        while not self.stop.is_set() and (not self.o.waves or done < self.o.waves):
+            while not all(v.idle.is_set() for v in self._vans_of(w.depot_id)):
+                if self.stop.wait(1.0):
+                    return
             try:
-                result = devices.provision(
-                    conn,
-                    control,
-                    device_id=van.device_id,
-                    kind=DeviceKind.PHONE if van.owntracks else DeviceKind.GPS_UNIT,
-                    format="owntracks" if van.owntracks else "native",
-                    name=f"Van {van.device_id[-2:]}",
-                    vehicle_id=f"VAN-{van.device_id[-2:]}",
-                )
-            except Conflict:  # registered earlier, password lost: issue a new one
-                result = devices.rotate(conn, control, van.device_id)
-            saved[van.device_id] = result.password
-    store.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(store, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(orjson.dumps(saved))
-    return saved
+                self.wave(w)
+            except Exception:
+                log.exception("%s: the wave failed; the next one starts in a minute", w.depot_id)
+                self.stop.wait(60)
+            done += 1
+        while not all(v.idle.is_set() for v in self._vans_of(w.depot_id)):
+            if self.stop.wait(1.0):
+                return
+
+    # -- running --------------------------------------------------------------------
+
+    def run(self) -> dict[str, Any]:
+        self.set_up()
+        threads = [threading.Thread(target=v.run, args=(self.stop,), name=v.van.device_id,
+                                    daemon=True) for v in self.vans.values()]  # fmt: skip
+        houses = [threading.Thread(target=self.warehouse_loop, args=(w,), name=w.depot_id,
+                                   daemon=True) for w in self.world.warehouses]  # fmt: skip
+        for t in threads + houses:
+            t.start()
+        log.info(
+            "the market is open: %d warehouses, %d vans (%s), speed x%g",
+            len(self.world.warehouses), len(self.vans), ", ".join(self.vans), self.o.speed,
+        )  # fmt: skip
+        started = time.monotonic()
+        try:
+            while not self.stop.is_set():
+                if self.o.duration_s and time.monotonic() - started >= self.o.duration_s:
+                    break
+                if self.o.waves and not any(t.is_alive() for t in houses):
+                    break
+                self.stop.wait(0.5)
+        finally:
+            self.stop.set()
+            for t in threads + houses:
+                t.join(10)
+            provision.close(self._clients)
+            self.mall_api.close()
+            self.staff_api.close()
+        summary = self.summary()
+        log.info("summary: %s", summary)
+        if self.o.summary:
+            self.o.summary.write_bytes(orjson.dumps(summary))
+        return summary
+
+    def summary(self) -> dict[str, Any]:
+        c = self.counts
+        return {
+            "orders": c.orders, "shipments": c.shipments, "cartons": c.cartons,
+            "plans": c.plans, "routes": c.routes, "plan_ids": self.dispatcher.plans,
+            "tag_reads_published": sum(r.published for r in self.readers.values()),
+            "fixes": sum(v.fixes for v in self.vans.values()),
+            "delivered": self.driver.confirmed, "delivery_failed": self.driver.failed,
+            "confirm_errors": self.driver.errors,
+            "shipment_ids": sorted(self.dispatcher.cartons),
+        }  # fmt: skip
 
 
-def connect_client(settings: Settings, van: Van, password: str) -> mqtt.Client:
-    """Each van is its own MQTT client, logged in with its own credentials."""
-    client = mqtt.Client(
-        CallbackAPIVersion.VERSION2, client_id=f"sim-{van.device_id}", protocol=mqtt.MQTTv5
-    )
-    client.username_pw_set(van.device_id, password)
-    client.connect(settings.mqtt.host, settings.mqtt.port, keepalive=settings.mqtt.keepalive_s)
-    client.loop_start()
-    return client
-
-
-def run(settings: Settings, *, vans: int, interval_s: float, duration_s: float) -> None:
-    fleet = make_fleet(vans)
-    passwords = credentials(settings, fleet, Path(settings.broker.state_dir).parent / "sim.json")
-    clients = {van.device_id: connect_client(settings, van, passwords[van.device_id])
-               for van in fleet}  # fmt: skip
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    log.info("simulating %d vans: %s", len(fleet), ", ".join(v.device_id for v in fleet))
-    started = time.monotonic()
-    try:
-        while not stop.is_set():
-            now = datetime.now(UTC)
-            for van in fleet:
-                lat, lon, speed, heading = van.step(interval_s)
-                clients[van.device_id].publish(
-                    van.topic, payload(van, now, lat, lon, speed, heading), qos=1
-                )
-            if duration_s and time.monotonic() - started >= duration_s:
-                break
-            stop.wait(interval_s)
-    finally:
-        for client in clients.values():
-            client.disconnect()
-            client.loop_stop()
+def run(settings: Settings, options: Options) -> dict[str, Any]:
+    market = Market(settings, options)
+    signal.signal(signal.SIGTERM, lambda *_: market.stop.set())
+    signal.signal(signal.SIGINT, lambda *_: market.stop.set())
+    return market.run()

@@ -1,0 +1,100 @@
+"""The simulated devices' identities: registry entries, broker passwords, MQTT connections.
+
+Every van, phone and reader is provisioned through the device registry
+(`devices.service.provision`) on first run, with per-device broker credentials; the
+passwords are kept in a state file (mode 0600, `.run/sim.json` by default) so later runs
+reuse them, and a device whose password was lost gets a new one (`rotate`). Each device is
+then its own MQTT 5 client, logged in as itself, so the broker's per-device rules apply to
+the simulator exactly as to real hardware.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from core.db import connect
+from core.errors import Conflict
+from core.settings import Settings
+from devices import broker
+from devices import service as devices
+from devices.models import Antenna, DeviceKind
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceSpec:
+    device_id: str
+    kind: DeviceKind
+    format: str
+    name: str = ""
+    vehicle_id: str | None = None
+    antennas: tuple[Antenna, ...] = ()
+
+
+def passwords(settings: Settings, specs: Iterable[DeviceSpec], store: Path) -> dict[str, str]:
+    """Each device's broker password: provisioned once, kept in `store`, rotated if lost."""
+    saved: dict[str, str] = orjson.loads(store.read_bytes()) if store.exists() else {}
+    missing = [s for s in specs if s.device_id not in saved]
+    if missing:
+        control = broker.control_account(settings)
+        with connect(settings.db.url) as conn:
+            for spec in missing:
+                try:
+                    result = devices.provision(
+                        conn, control, device_id=spec.device_id, kind=spec.kind,
+                        format=spec.format, name=spec.name, vehicle_id=spec.vehicle_id,
+                        antennas=list(spec.antennas),
+                    )  # fmt: skip
+                except Conflict:  # registered earlier, password lost: issue a new one
+                    result = devices.rotate(conn, control, spec.device_id)
+                saved[spec.device_id] = result.password
+                log.info("provisioned %s (%s, %s)", spec.device_id, spec.kind, spec.format)
+        store.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(store, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(orjson.dumps(saved))
+    return saved
+
+
+def client(
+    settings: Settings,
+    device_id: str,
+    password: str,
+    on_message: Callable[[mqtt.MQTTMessage], None] | None = None,
+    subscribe: str | None = None,
+) -> mqtt.Client:
+    """A device's own MQTT client, connected with its own credentials, network loop running.
+
+    `subscribe` is (re)subscribed on every connect, so a downlink survives a reconnect.
+    """
+    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"sim-{device_id}", protocol=mqtt.MQTTv5)
+    c.username_pw_set(device_id, password)
+
+    def on_connect(cl, userdata, flags, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
+        if reason_code.is_failure:
+            log.warning("%s: broker refused the connection: %s", device_id, reason_code)
+        elif subscribe:
+            cl.subscribe(subscribe, qos=1)
+
+    c.on_connect = on_connect
+    if on_message is not None:
+        c.on_message = lambda cl, userdata, message: on_message(message)
+    c.reconnect_delay_set(1, 10)
+    c.connect(settings.mqtt.host, settings.mqtt.port, keepalive=settings.mqtt.keepalive_s)
+    c.loop_start()
+    return c
+
+
+def close(clients: Iterable[mqtt.Client]) -> None:
+    for c in clients:
+        c.disconnect()
+        c.loop_stop()
