@@ -6,12 +6,18 @@ a buyer sees the timeline and ETA, and a public link shows nothing more than it 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
+import orjson
+import psycopg
 from playwright.sync_api import Page, expect
 
+from core.settings import Settings
+from ingest import pipeline, service
 from tests.browser.conftest import screenshot
 from tests.browser.market import PASSWORD, Market, solve_in_background
 from tests.conftest import wait_for
+from tests.support.data import position_count, register
 
 
 def sign_in(page: Page, market: Market, role: str) -> None:
@@ -173,3 +179,61 @@ def test_public_link_shows_status_eta_and_coarse_position_only(page: Page, marke
     screenshot(page, "public-tracking")
     page.goto(f"{market.base}/track/not-a-token")
     expect(page.get_by_test_id("public-error")).to_be_visible()
+
+
+def receive(settings: Settings, topic: str, payload: bytes) -> None:
+    """What an ingest worker does with one message, as the dead-letter API tests do."""
+    message = pipeline.Message(topic, payload, datetime.now(UTC))
+    prepared = service.prepare([message], {}.get, service.Rules.from_settings(settings))
+    with psycopg.connect(settings.db.url) as conn, conn.transaction():
+        service.write(conn, prepared)
+
+
+def test_admin_replays_a_devices_dead_letters(
+    page: Page, market: Market, settings: Settings
+) -> None:
+    """Fixes of a device registered late are dead letters listed on the health page; an
+    admin replays them from there and they are stored."""
+    device_id = f"late-{market.uid}"
+    fix = {"ts": datetime.now(UTC).isoformat(), "lat": 30.29, "lon": 120.21}
+    receive(settings, f"waybill/v1/devices/{device_id}/telemetry", orjson.dumps(fix))
+    register(market.db_url, device_id)
+    sign_in(page, market, "admin")
+    page.goto(f"{market.base}/console/#/devices")
+    row = page.locator(f'tr[data-device="{device_id}"]')
+    expect(row.locator("td").nth(6)).to_have_text("1")
+    row.locator("button").click()
+    expect(page.locator("#replay-note")).to_contain_text("stored 1")
+    expect(row.locator("td").nth(6)).to_have_text("")
+    assert position_count(market.db_url, device_id) == 1
+
+
+def test_session_refreshes_and_an_invalid_one_returns_to_sign_in(
+    page: Page, market: Market
+) -> None:
+    """A token about to expire is refreshed before the next request (the refresh token
+    rotates); a session the API no longer accepts sends the page back to sign-in."""
+    sign_in(page, market, "seller")
+    before = page.evaluate("JSON.parse(sessionStorage.getItem('waybill.session'))")
+    page.evaluate(
+        """() => { const s = JSON.parse(sessionStorage.getItem('waybill.session'));
+                   s.expires_at = Date.now() + 1000;
+                   sessionStorage.setItem('waybill.session', JSON.stringify(s)); }"""
+    )
+    with page.expect_response(lambda r: r.url.endswith("/v1/auth/refresh")) as refreshed:
+        page.get_by_test_id("search").fill("MO-")
+    assert refreshed.value.status == 200
+    after = page.evaluate("JSON.parse(sessionStorage.getItem('waybill.session'))")
+    assert after["access_token"] != before["access_token"]
+    assert after["refresh_token"] != before["refresh_token"]
+    expect(page.locator('[data-testid="shipments"] tbody tr')).to_have_count(
+        len(market.buyer_shipments) + 2
+    )
+    page.evaluate(
+        """() => sessionStorage.setItem('waybill.session', JSON.stringify(
+                 {access_token: 'wbs_not-a-token', refresh_token: 'not-either', role: 'seller',
+                  expires_at: Date.now() + 600000}))"""
+    )
+    page.get_by_test_id("search").fill("MO-x")
+    expect(page).to_have_url(re.compile(r"#/signin$"))
+    assert page.evaluate("sessionStorage.getItem('waybill.session')") is None

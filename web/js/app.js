@@ -77,6 +77,23 @@ async function route() {
   translate(root);
 }
 
+function toast(message) {
+  const box = document.getElementById("toast");
+  box.textContent = message;
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { box.hidden = true; }, 6000);
+}
+
+// A failed request inside a page's event handler: a 401 has already sent us to sign-in;
+// anything else is shown, not lost in the console.
+window.addEventListener("unhandledrejection", (event) => {
+  const status = event.reason?.status;
+  if (status === undefined) return;
+  event.preventDefault();
+  if (status !== 401) toast(event.reason.message);
+});
+
 async function start() {
   try {
     config = { ...config, ...(await (await fetch("/console/config.json")).json()) };
