@@ -47,7 +47,7 @@ def sim(
     warehouses: int = typer.Option(3, min=1, max=3, help="How many of the market's warehouses"),
     speed: float = typer.Option(10.0, min=0.1, help="Simulated seconds per real second"),
     interval: float = typer.Option(2.0, min=0.05, help="Real seconds between two fixes of a van"),
-    orders: int = typer.Option(0, min=0, help="Orders per warehouse and wave; 0: two per van"),
+    orders: int = typer.Option(0, min=0, help="Orders per warehouse and wave; 0: three per van"),
     waves: int = typer.Option(0, min=0, help="Waves per warehouse, then stop; 0: never stop"),
     duration: float = typer.Option(0.0, min=0.0, help="Stop after this many seconds; 0: never"),
     fail_rate: float = typer.Option(0.05, min=0.0, max=1.0, help="Share of failed deliveries"),

@@ -1,14 +1,67 @@
 #!/usr/bin/env bash
-# Runs the demo market in the foreground: API, ingest worker and simulated vans.
+# Runs the demo market in the foreground: API, ingest worker, projections, plan worker and
+# the simulated market (warehouses, readers, vans, the mall, the dispatcher).
 # Ctrl-C stops all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .run
-token_file=.run/admin-token
-[ -s "$token_file" ] || python3 -c 'import secrets; print(secrets.token_urlsafe(24))' > "$token_file"
-export WAYBILL_API__ADMIN_TOKEN=${WAYBILL_API__ADMIN_TOKEN:-$(cat "$token_file")}
+umask 077
 port=${WAYBILL_API__PORT:-8000}
-eval "$(.venv/bin/waybill broker env)"   # the platform's own broker accounts
+api="http://127.0.0.1:$port"
+waybill=.venv/bin/waybill
+eval "$($waybill broker env)"   # the platform's own broker accounts
+
+# -- accounts: one per role with new random passwords each start, for a person to sign in
+# with (listed in $logins), and one for the simulated dispatcher; the same calls as
+# `waybill users create` / `set-password`, in one process so the start stays quick
+logins=.run/demo-logins.txt
+sim_password=$(.venv/bin/python - "$logins" <<'PY'
+import secrets, sys
+from accounts import audit, users
+from accounts.models import Caller
+from accounts.passwords import Passwords
+from core.db import connect
+from core.errors import Conflict
+from core.settings import load
+
+ACCOUNTS = [("admin", "admin", None, None), ("dispatcher", "dispatcher", None, None),
+            ("seller101", "seller", "shop-101", None), ("seller102", "seller", "shop-102", None),
+            ("buyer001", "buyer", None, "buyer-001"), ("buyer002", "buyer", None, "buyer-002"),
+            ("sim-dispatch", "dispatcher", None, None)]
+settings = load()
+hasher, by = Passwords(settings.auth), Caller(subject="demo.sh", role="admin")
+lines = [f"{'username':16} {'role':11} {'shop / buyer':14} password"]
+with connect(settings.db.url) as conn:
+    for name, role, shop, buyer in ACCOUNTS:
+        password = secrets.token_urlsafe(12)
+        try:
+            with conn.transaction():
+                users.create(conn, hasher, username=name, password=password, role=role,
+                             shop_id=shop, buyer_id=buyer)
+                audit.record(conn, by, "user.create", name, {"role": role})
+        except Conflict:
+            with conn.transaction():
+                users.set_password(conn, hasher, name, password)
+                audit.record(conn, by, "user.password_reset", name)
+        if name == "sim-dispatch":
+            print(password)
+        else:
+            lines.append(f"{name:16} {role:11} {shop or buyer or '':14} {password}")
+with open(sys.argv[1], "w") as out:
+    out.write("\n".join(lines) + "\n")
+PY
+)
+# the mall's API key: kept while the database still knows it
+key_file=.run/mall-api-key
+if [ ! -s "$key_file" ] || ! $waybill apikeys list | grep -q "^$(cut -d_ -f2 "$key_file")	.*live$"; then
+  $waybill apikeys create "demo mall" > "$key_file"
+fi
+python3 - "$api" "$(cat "$key_file")" "$sim_password" > .run/sim-credentials.json <<'PY'
+import json, sys
+api, key, password = sys.argv[1:]
+print(json.dumps({"api": api, "integration_key": key,
+                  "dispatcher": {"username": "sim-dispatch", "password": password}}))
+PY
 
 pids=()
 cleanup() {
@@ -19,11 +72,11 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-.venv/bin/waybill serve & pids+=($!)
-.venv/bin/waybill ingest --worker-id 1 & pids+=($!)
-.venv/bin/waybill epcis project & pids+=($!)
-.venv/bin/waybill plan worker & pids+=($!)
-.venv/bin/waybill track run & pids+=($!)
+$waybill serve & pids+=($!)
+$waybill ingest --worker-id 1 & pids+=($!)
+$waybill epcis project & pids+=($!)
+$waybill plan worker & pids+=($!)
+$waybill track run & pids+=($!)
 .venv/bin/python - "$port" <<'PY'
 import sys, time, urllib.request
 for _ in range(100):
@@ -33,15 +86,16 @@ for _ in range(100):
     except OSError:
         time.sleep(0.2)
 PY
-.venv/bin/waybill sim --vans 6 & pids+=($!)
+$waybill sim --speed "${WAYBILL_DEMO_SPEED:-10}" & pids+=($!)
 
 cat <<MSG
 
-  Waybill demo market is running.
-    API docs:         http://127.0.0.1:$port/docs
-    A van's position: curl -H "Authorization: Bearer $WAYBILL_API__ADMIN_TOKEN" http://127.0.0.1:$port/v1/vehicles/van-01/position
-    Its track:        curl -H "Authorization: Bearer $WAYBILL_API__ADMIN_TOKEN" http://127.0.0.1:$port/v1/devices/van-01/track
-    Admin token:      $WAYBILL_API__ADMIN_TOKEN  (kept in $token_file)
+  Waybill demo market is running: three warehouses, twenty vans, the mall's orders,
+  packing and dock-door RFID reads, plans approved, deliveries confirmed (10x time).
+    Console:    $api/            (sign in with one of the accounts below)
+    API docs:   $api/docs
+  Accounts (kept in $logins):
+$(sed 's/^/    /' "$logins")
   Ctrl-C stops everything.
 
 MSG

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 FENCE_RADIUS_M = 150
 UNITS_PER_CARTON = 40
 TAGS_PER_CARTON = 6  # units whose tags the packing station reads (the rest are shielded)
+MAX_SHIFT_S = 2 * 3600  # a van's round: a few doors, then back for the next wave
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +70,8 @@ class Dispatcher:
                 f"/v1/fleet/{van.vehicle_id}",
                 {"depot_id": van.depot_id, "capacity_kg": van.capacity_kg,
                  "capacity_l": van.capacity_l, "shift_start": "00:00", "shift_end": "23:59:59",
-                 "device_id": van.device_id, "fixed_cost": 200, "cost_per_km": 1.5,
-                 "cost_per_hour": 30},
+                 "max_shift_s": MAX_SHIFT_S, "device_id": van.device_id, "fixed_cost": 50,
+                 "cost_per_km": 1.5, "cost_per_hour": 30},
             )  # fmt: skip
         log.info("depots, geofences and %d vans registered", len(self.world.vans))
 

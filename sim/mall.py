@@ -34,14 +34,18 @@ class Placed:
     lines: tuple[Line, ...]
 
 
-def delivery_window(now: datetime, tz: timedelta, hours: float = 6.0) -> tuple[datetime, datetime]:
-    """From now for `hours`, or from the next local morning when the day is nearly over."""
+def delivery_window(
+    now: datetime, tz: timedelta, later_h: float = 0.0, hours: float = 3.0
+) -> tuple[datetime, datetime]:
+    """A slot of `hours` from a quarter of an hour plus `later_h` from now, or from 08:00 the
+    next day when the market's evening is too far gone."""
     local = now + tz
     if local.hour >= LAST_HOUR:
         morning = datetime(local.year, local.month, local.day, tzinfo=UTC) + timedelta(days=1)
-        start = morning - tz
+        start = morning - tz + timedelta(hours=8)
     else:
         start = now + timedelta(minutes=15)
+    start += timedelta(hours=later_h)
     return start, start + timedelta(hours=hours)
 
 
@@ -66,7 +70,7 @@ class Mall:
             Line(p, self.rng.randrange(5, 41))
             for p in self.rng.sample(shop.products, self.rng.randint(1, len(shop.products)))
         )
-        start, end = delivery_window(now, self.tz)
+        start, end = delivery_window(now, self.tz, later_h=self.rng.choice((0, 0, 0.5, 1.0)))
         local = now + self.tz
         body = {
             "mall_order_id": f"{self.world.prefix}MO-{local:%Y%m%d}-{self.run_id}-{self.count:04d}",

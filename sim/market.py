@@ -42,6 +42,7 @@ from sim.vans import VanDevice
 
 log = logging.getLogger(__name__)
 CARTON_GAP_S = 4.0  # between two cartons at a packing station: each its own pass
+REPORT_EVERY_S = 60.0
 
 
 @dataclass
@@ -52,7 +53,7 @@ class Options:
     warehouses: int = 3
     speed: float = 10.0
     interval_s: float = 2.0
-    orders: int = 0  # per warehouse and wave; 0: two per van of the warehouse
+    orders: int = 0  # per warehouse and wave; 0: three per van of the warehouse
     waves: int = 0  # per warehouse; 0: until stopped
     duration_s: float = 0.0
     fail_rate: float = 0.05
@@ -152,7 +153,7 @@ class Market:
 
     def wave(self, w: world.Warehouse) -> None:
         vans = self._vans_of(w.depot_id)
-        count = self.o.orders or 2 * len(vans)
+        count = self.o.orders or 3 * len(vans)
         placed = [self.mall.place(w.depot_id) for _ in range(count)]
         shipments = sum(len(p.shipment_ids) for p in placed)
         self.counts.add(orders=len(placed), shipments=shipments)
@@ -225,13 +226,16 @@ class Market:
             len(self.world.warehouses), len(self.vans), ", ".join(self.vans), self.o.speed,
         )  # fmt: skip
         started = time.monotonic()
+        next_report = started + REPORT_EVERY_S
         try:
             while not self.stop.is_set():
                 if self.o.duration_s and time.monotonic() - started >= self.o.duration_s:
                     break
                 if self.o.waves and not any(t.is_alive() for t in houses):
                     break
-                self.stop.wait(0.5)
+                if self.stop.wait(0.5) is False and time.monotonic() >= next_report:
+                    next_report = time.monotonic() + REPORT_EVERY_S
+                    log.info("so far: %s", self.progress())
         finally:
             self.stop.set()
             for t in threads + houses:
@@ -244,6 +248,15 @@ class Market:
         if self.o.summary:
             self.o.summary.write_bytes(orjson.dumps(summary))
         return summary
+
+    def progress(self) -> str:
+        s = self.summary()
+        moving = sum(not v.idle.is_set() for v in self.vans.values())
+        return (
+            f"{s['orders']} orders, {s['cartons']} cartons packed, {s['plans']} plans approved, "
+            f"{moving} of {len(self.vans)} vans out, {s['delivered']} delivered, "
+            f"{s['delivery_failed']} failed"
+        )
 
     def summary(self) -> dict[str, Any]:
         c = self.counts
@@ -259,6 +272,7 @@ class Market:
 
 
 def run(settings: Settings, options: Options) -> dict[str, Any]:
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request drowns the story
     market = Market(settings, options)
     signal.signal(signal.SIGTERM, lambda *_: market.stop.set())
     signal.signal(signal.SIGINT, lambda *_: market.stop.set())

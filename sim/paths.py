@@ -79,8 +79,8 @@ class Mover:
         # a new speed every so often, and now and then a red light
         if self.rng.random() < min(1.0, dt_s / 60):
             self.speed_kmh = min(60.0, max(8.0, self.rng.gauss(self.cruise_kmh, 8.0)))
-        if self.rng.random() < min(1.0, dt_s / 240):
-            self.held_s = self.rng.uniform(20, 80)
+        if self.rng.random() < min(1.0, dt_s / 600):
+            self.held_s = self.rng.uniform(15, 60)
         self.along_m += self.speed_kmh / 3.6 * dt_s
         while not self.done and self.along_m >= self._lengths[self.leg]:
             self.along_m -= self._lengths[self.leg]

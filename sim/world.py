@@ -1,7 +1,7 @@
 """The layout of the demo market: warehouses and their readers, vans, shops, buyers, goods.
 
 A wholesale clothing market in Hangzhou by default: three warehouses (each a depot with a
-dock-door reader of two antennas, inside and outside, and a reader serving two packing
+dock-door reader of two antennas, inside and outside, and a reader serving four packing
 stations), vans shared out among them (every
 third one a driver's phone running OwnTracks), the market's shops with their stalls and
 products, and buyers across the city. Built from a seed, so the same options give the same
@@ -150,13 +150,13 @@ def _warehouse(prefix: str, number: int, short: str, name: str, lat: float, lon:
         "packing",
         tuple(
             Antenna(k, sgln(location, f"{ext}P{k}"), AntennaRole.PACKING_STATION, site)
-            for k in (1, 2)  # two packing stations, one antenna each
+            for k in (1, 2, 3, 4)  # four packing stations, one antenna each
         ),
     )
     return Warehouse(f"{prefix}wh-{short}", name, lat, lon, dock, packing)
 
 
-def build(*, vans: int = 20, warehouses: int = 3, shops: int = 12, buyers: int = 40,
+def build(*, vans: int = 20, warehouses: int = 3, shops: int = 12, buyers: int = 24,
           prefix: str = "", seed: int = 7) -> World:  # fmt: skip
     """The market: `warehouses` of the three, `vans` shared out in turn, shops, buyers."""
     rng = random.Random(seed)

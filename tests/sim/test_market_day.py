@@ -20,7 +20,7 @@ def test_a_wave_of_the_market_runs_end_to_end(platform: Platform, tmp_path) -> N
     summary_file = tmp_path / "summary.json"
     sim = platform.start(
         "sim", "sim", "--prefix", prefix, "--warehouses", "1", "--vans", "2",
-        "--orders", "3", "--waves", "1", "--speed", "400", "--interval", "0.5",
+        "--orders", "3", "--waves", "1", "--speed", "800", "--interval", "0.25",
         "--plan-seconds", "3", "--plan-iterations", "300", "--load-wait", "15",
         "--fail-rate", "0", "--dropout-rate", "0.05", "--duration", "100",
         "--credentials", str(platform.credentials), "--state", str(tmp_path / "sim.json"),
