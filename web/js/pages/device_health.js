@@ -19,6 +19,7 @@ export async function render(view, { session }) {
         <p class="muted small" id="replay-note"></p></aside>
     </div>`;
   const $ = (s) => view.querySelector(s);
+  if (!admin) $("#replay-note").textContent = t("admin_only");
 
   async function load() {
     const health = await get("/v1/console/devices");
@@ -38,7 +39,6 @@ export async function render(view, { session }) {
       <tr data-reason="${esc(reason)}"><td><code>${esc(reason)}</code></td><td>${n}</td>
       <td>${admin ? `<button class="secondary" data-reason-replay="${esc(reason)}">${esc(t("replay_letters"))}</button>` : ""}</td></tr>`)
       .join("") || `<tr><td class="muted">${esc(t("none"))}</td></tr>`;
-    $("#replay-note").textContent = admin ? "" : t("admin_only");
     for (const b of view.querySelectorAll("[data-reason-replay]")) {
       b.addEventListener("click", () => replay({ reason: b.dataset.reasonReplay }, b));
     }
