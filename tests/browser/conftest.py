@@ -34,22 +34,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def api_server(mqtt_broker: Settings, database: str) -> Iterator[str]:
+def _serve(settings: Settings, name: str, **env: str) -> Iterator[str]:
     """`waybill serve` on a free port; its base URL. Its log is kept beside the screenshots."""
     port = _free_port()
     SHOTS.mkdir(parents=True, exist_ok=True)
-    log_path = SHOTS / "api-server.log"
-    env = service_env(
-        mqtt_broker,
+    log_path = SHOTS / f"{name}.log"
+    environment = service_env(
+        settings,
         WAYBILL_API__HOST="127.0.0.1",
         WAYBILL_API__PORT=str(port),
         # Every sign-in of the suite comes from 127.0.0.1 within a minute or two.
         WAYBILL_AUTH__LOGIN_PER_MINUTE="1000",
+        **env,
     )
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            [WAYBILL, "serve"], env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT
+            [WAYBILL, "serve"], env=environment, cwd=REPO, stdout=log, stderr=subprocess.STDOUT
         )
     base = f"http://127.0.0.1:{port}"
 
@@ -68,6 +68,24 @@ def api_server(mqtt_broker: Settings, database: str) -> Iterator[str]:
         process.wait(20)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture(scope="session")
+def api_server(mqtt_broker: Settings, database: str) -> Iterator[str]:
+    yield from _serve(mqtt_broker, "api-server")
+
+
+@pytest.fixture(scope="session")
+def tiled_server(mqtt_broker: Settings, database: str) -> Iterator[str]:
+    """A second server whose console draws over GCJ-02 tiles (served by nobody: the test
+    looks at what the page asks for, not at pictures)."""
+    yield from _serve(
+        mqtt_broker,
+        "api-server-tiled",
+        WAYBILL_CONSOLE__TILE_URL="/tiles-test/{z}/{x}/{y}.png",
+        WAYBILL_CONSOLE__TILE_CRS="gcj02",
+        WAYBILL_CONSOLE__LANGUAGE="en",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ a buyer sees the timeline and ETA, and a public link shows nothing more than it 
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
 
@@ -15,7 +16,7 @@ from playwright.sync_api import Page, expect
 from core.settings import Settings
 from ingest import pipeline, service
 from tests.browser.conftest import screenshot
-from tests.browser.market import PASSWORD, Market, solve_in_background
+from tests.browser.market import MARKET, PASSWORD, Market, solve_in_background
 from tests.conftest import wait_for
 from tests.support.data import position_count, register
 
@@ -237,3 +238,33 @@ def test_session_refreshes_and_an_invalid_one_returns_to_sign_in(
     page.get_by_test_id("search").fill("MO-x")
     expect(page).to_have_url(re.compile(r"#/signin$"))
     assert page.evaluate("sessionStorage.getItem('waybill.session')") is None
+
+
+def test_tiles_and_their_coordinate_system_from_the_settings(
+    page: Page, market: Market, tiled_server: str
+) -> None:
+    """With a tile URL in GCJ-02, the map asks for tiles of that template and draws our
+    WGS-84 geometry shifted into GCJ-02 (by hundreds of metres in Hangzhou); the language
+    setting applies before anyone chooses."""
+    tiles: list[str] = []
+    page.on("request", lambda r: tiles.append(r.url) if "/tiles-test/" in r.url else None)
+    page.goto(f"{tiled_server}/")
+    expect(page.get_by_test_id("sign-in")).to_have_text("Sign in")
+    page.get_by_test_id("username").fill(market.users["dispatcher"])
+    page.get_by_test_id("password").fill(PASSWORD)
+    page.get_by_test_id("sign-in").click()
+    expect(page.locator("#who")).to_contain_text("dispatcher")
+    page.goto(f"{tiled_server}/console/#/map?depot={market.depot}")
+    expect(page.get_by_test_id("depot")).to_have_count(1)
+    expect(page.locator(".map .legend")).to_contain_text("GCJ02")
+    wait_for(lambda: tiles, what="tile requests")
+    assert all(re.search(r"/tiles-test/\d+/\d+/\d+\.png$", url) for url in tiles), tiles
+    shift = page.evaluate(
+        """async ([lat, lon]) => {
+             const crs = await import('/console/assets/js/crs.js');
+             const [glat, glon] = crs.fromWgs84(lat, lon, 'gcj02');
+             return [(glat - lat) * 111320, (glon - lon) * 111320 * Math.cos(lat * Math.PI / 180)];
+           }""",
+        list(MARKET),
+    )
+    assert 200 < math.hypot(*shift) < 1000, shift
