@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 FENCE_RADIUS_M = 150
 UNITS_PER_CARTON = 40
 TAGS_PER_CARTON = 6  # units whose tags the packing station reads (the rest are shielded)
-MAX_SHIFT_S = 2 * 3600  # a van's round: a few doors, then back for the next wave
+MAX_SHIFT_S = 90 * 60  # a van's round: a few doors, then back for the next wave
 
 
 @dataclass(frozen=True, slots=True)
