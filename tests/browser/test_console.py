@@ -156,10 +156,16 @@ def test_public_link_shows_status_eta_and_coarse_position_only(page: Page, marke
     """The public page of a link shows status, ETA and a coarse position; no shipment, order,
     buyer, address or vehicle, and it asks the API for nothing but the link's answer."""
     sid = market.buyer_shipments[0]
-    link = market.api("POST", f"/v1/shipments/{sid}/public-link", json={"ttl_s": 3600}).json()
+    sign_in(page, market, "dispatcher")
+    page.goto(f"{market.base}/console/#/shipment/{sid}")
+    page.get_by_test_id("make-link").click()
+    expect(page.get_by_test_id("public-link")).to_have_attribute("href", re.compile("/track/"))
+    href = page.get_by_test_id("public-link").get_attribute("href")
+    page.locator("#signout").click()
+    expect(page).to_have_url(re.compile(r"#/signin$"))
     asked: list[str] = []
     page.on("request", lambda r: asked.append(r.url.removeprefix(market.base)))
-    page.goto(f"{market.base}/track/{link['token']}")
+    page.goto(href)
     card = page.get_by_test_id("public-card")
     expect(page.get_by_test_id("public-status")).to_contain_text("派送中")
     expect(page.get_by_test_id("public-eta")).not_to_have_text("—")

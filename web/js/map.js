@@ -163,7 +163,9 @@ export class MapView {
     for (let lat = Math.ceil(south / step) * step; lat <= north; lat += step) {
       const y = (mercator(lat, 0)[1] - this.center[1]) * this.scale + h / 2;
       el("line", { x1: 0, x2: w, y1: y, y2: y, stroke: "#d8dde5", "stroke-width": 1 }, g);
-      el("text", { x: 4, y: y - 3, class: "grid-label" }, g).textContent = `${lat.toFixed(digits)}°N`;
+      if (y < h - 20) {  // clear of the longitude labels along the bottom
+        el("text", { x: 4, y: y - 3, class: "grid-label" }, g).textContent = `${lat.toFixed(digits)}°N`;
+      }
     }
     const [clat] = unmercator(...this.center);
     const mPerPx = (40075016.7 * Math.cos((clat * Math.PI) / 180)) / this.scale;

@@ -46,7 +46,7 @@ export async function render(view, { arg, config, session }) {
           <dt>kg</dt><dd>${num(s.weight_kg, 1)}</dd>
         </dl>
         ${s.packages.length ? `<p class="small muted">SSCC: ${s.packages.map((p) => esc(p.sscc || p.package_id || "")).join(", ")}</p>` : ""}
-        ${staff ? `<p><button class="secondary" id="make-link" data-testid="make-link">Public link</button>
+        ${staff ? `<p><button class="secondary" id="make-link" data-testid="make-link">${esc(t("make_public_link"))}</button>
           <a id="link" target="_blank" data-testid="public-link"></a></p>` : ""}
         </div>
       </div>
