@@ -45,7 +45,9 @@ def ingest(
 def sim(
     vans: int = typer.Option(20, min=1, help="How many vans drive (shared among the warehouses)"),
     warehouses: int = typer.Option(3, min=1, max=3, help="How many of the market's warehouses"),
-    speed: float = typer.Option(10.0, min=0.1, help="Simulated seconds per real second"),
+    speed: float = typer.Option(
+        10.0, min=0.1, help="Simulated seconds per real second (device clocks stay real)"
+    ),
     interval: float = typer.Option(2.0, min=0.05, help="Real seconds between two fixes of a van"),
     orders: int = typer.Option(0, min=0, help="Orders per warehouse and wave; 0: three per van"),
     waves: int = typer.Option(0, min=0, help="Waves per warehouse, then stop; 0: never stop"),

@@ -98,7 +98,7 @@ def check_format(kind: DeviceKind, format: str) -> str:
 
 
 def check_antennas(kind: DeviceKind, antennas: list[Antenna]) -> list[Antenna]:
-    if antennas and kind is not DeviceKind.RFID_READER:
+    if antennas and kind != DeviceKind.RFID_READER:  # a row from the store holds a str
         raise InvalidInput("only RFID readers have antennas", code="antennas_not_allowed")
     numbers = [a.antenna for a in antennas]
     if len(set(numbers)) != len(numbers):

@@ -71,6 +71,7 @@ class Api:
         self._refresh: str | None = None
         self._expires_at = float("inf")
         self._lock = threading.Lock()
+        self._stopping = False
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout_s)
 
     @classmethod
@@ -78,6 +79,10 @@ class Api:
         if "token" in entry:
             return cls(base_url, token=entry["token"])
         return cls(base_url, username=entry["username"], password=entry["password"])
+
+    def stopping(self) -> None:
+        """From now on a failed request is not retried (the simulator is shutting down)."""
+        self._stopping = True
 
     def close(self) -> None:
         self._http.close()
@@ -128,13 +133,13 @@ class Api:
             try:
                 answer = self._http.request(method, path, **kwargs)
             except httpx.TransportError as exc:
-                if attempt == 7:
+                if attempt == 7 or self._stopping:
                     raise
                 log.warning("%s %s: %s; retrying", method, path, exc)
             else:
                 if answer.status_code < 500 and answer.status_code != 429:
                     return answer
-                if attempt == 7:
+                if attempt == 7 or self._stopping:
                     return answer
                 log.warning("%s %s: %s; retrying", method, path, answer.status_code)
             time.sleep(delay)

@@ -204,6 +204,8 @@ class Market:
             try:
                 self.wave(w)
             except Exception:
+                if self.stop.is_set():
+                    return
                 log.exception("%s: the wave failed; the next one starts in a minute", w.depot_id)
                 self.stop.wait(60)
             done += 1
@@ -238,6 +240,8 @@ class Market:
                     log.info("so far: %s", self.progress())
         finally:
             self.stop.set()
+            self.mall_api.stopping()
+            self.staff_api.stopping()
             for t in threads + houses:
                 t.join(10)
             provision.close(self._clients)

@@ -26,6 +26,7 @@ from core.settings import Settings
 from devices import broker
 from devices import service as devices
 from devices.models import Antenna, DeviceKind
+from devices.service import DeviceChanges
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +41,22 @@ class DeviceSpec:
     antennas: tuple[Antenna, ...] = ()
 
 
-def passwords(settings: Settings, specs: Iterable[DeviceSpec], store: Path) -> dict[str, str]:
-    """Each device's broker password: provisioned once, kept in `store`, rotated if lost."""
+def passwords(settings: Settings, specs: list[DeviceSpec], store: Path) -> dict[str, str]:
+    """Each device's broker password: provisioned once, kept in `store`, rotated if lost.
+
+    A kept password the registry no longer accepts (a database made afresh, a password
+    rotated or revoked meanwhile) is replaced the same way."""
     saved: dict[str, str] = orjson.loads(store.read_bytes()) if store.exists() else {}
-    missing = [s for s in specs if s.device_id not in saved]
-    if missing:
-        control = broker.control_account(settings)
-        with connect(settings.db.url) as conn:
+    with connect(settings.db.url) as conn:
+        missing = [
+            s
+            for s in specs
+            if s.device_id not in saved
+            or devices.authenticate(conn, s.device_id, saved[s.device_id]) is None
+        ]
+        conn.rollback()
+        if missing:
+            control = broker.control_account(settings)
             for spec in missing:
                 try:
                     result = devices.provision(
@@ -58,6 +68,13 @@ def passwords(settings: Settings, specs: Iterable[DeviceSpec], store: Path) -> d
                     result = devices.rotate(conn, control, spec.device_id)
                 saved[spec.device_id] = result.password
                 log.info("provisioned %s (%s, %s)", spec.device_id, spec.kind, spec.format)
+        for spec in specs:  # a reader registered by an older layout gets today's antennas
+            if spec.antennas and devices.detail(conn, spec.device_id).antennas != list(
+                spec.antennas
+            ):
+                devices.update(conn, spec.device_id, DeviceChanges(antennas=list(spec.antennas)))
+                log.info("antennas of %s updated", spec.device_id)
+    if missing:
         store.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(store, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:

@@ -167,6 +167,8 @@ class VanDevice:
             try:
                 self.drive(route, stop)
             except Exception:
+                if stop.is_set():
+                    return
                 log.exception("%s: route %s abandoned", self.van.device_id, route.get("route_id"))
             self.flush()
             if self.routes.empty():
