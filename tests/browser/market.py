@@ -57,6 +57,7 @@ class Market:
     plan_id: str
     users: dict[str, str] = field(default_factory=dict)  # role -> username
     staff_token: str = ""
+    delivered: str = ""
     last_fix: tuple[float, float] = MARKET
 
     @property
@@ -149,6 +150,56 @@ def solve_in_background(db_url: str, plan_id: str, worker: str) -> threading.Thr
     return thread
 
 
+def _leg(a: tuple[float, float], b: tuple[float, float], start: datetime,
+         speed_mps: float = 9.0, every_s: float = 15.0) -> list[Position]:  # fmt: skip
+    """Fixes driving from a to b (lat, lon) at a steady speed, the first one after `start`."""
+    north = (b[0] - a[0]) * 111_320.0
+    east = (b[1] - a[1]) * 111_320.0 * math.cos(math.radians(a[0]))
+    heading = math.degrees(math.atan2(east, north)) % 360
+    steps = max(1, int(math.hypot(north, east) / speed_mps / every_s))
+    return [
+        Position(start + timedelta(seconds=every_s * i), a[0] + (b[0] - a[0]) * i / steps,
+                 a[1] + (b[1] - a[1]) * i / steps, speed_mps, heading, 6.0)
+        for i in range(1, steps + 1)
+    ]  # fmt: skip
+
+
+def _parked(at: tuple[float, float], start: datetime, minutes: int) -> list[Position]:
+    return [
+        Position(start + timedelta(seconds=30 * i), at[0], at[1], 0.0, None, 6.0)
+        for i in range(1, minutes * 2 + 1)
+    ]
+
+
+def _morning(m: Market) -> None:
+    """The van's morning so far: parked at the warehouse, out to its first stop, parked
+    there while the parcel is handed over (proof of delivery), then on its way to the
+    second stop, its last fix a few seconds ago."""
+    plan = m.api("GET", f"/v1/plans/{m.plan_id}").json()
+    stops = [s for s in plan["routes"][0]["stops"] if s["shipment_id"]]
+    first, second = (stops[0]["lat"], stops[0]["lon"]), (stops[1]["lat"], stops[1]["lon"])
+    legs = _leg(MARKET, first, datetime.now(UTC))
+    halfway = ((first[0] + second[0]) / 2, (first[1] + second[1]) / 2)
+    onward = _leg(first, halfway, datetime.now(UTC))
+    span = timedelta(seconds=15 * (len(legs) + len(onward)) + 30 * 2 * (5 + 4) + 10)
+    start = datetime.now(UTC) - span
+    fixes = _parked(MARKET, start, 5)
+    fixes += _leg(MARKET, first, fixes[-1].device_time)
+    fixes += _parked(first, fixes[-1].device_time, 4)
+    handed_over = fixes[-3].device_time
+    fixes += _leg(first, halfway, fixes[-1].device_time)
+    write(m.db_url, m.device_pk, fixes)
+    project(m.db_url, m.device_pk)
+    m.last_fix = (fixes[-1].lat, fixes[-1].lon)
+    proof = {
+        "confirmed_at": handed_over.isoformat(), "recipient_name": "王女士",
+        "location": {"type": "Point", "coordinates": [first[1], first[0]]},
+        "device_id": m.device,
+    }  # fmt: skip
+    ok(m.api("POST", f"/v1/shipments/{stops[0]['shipment_id']}/proof-of-delivery", json=proof))
+    m.delivered = stops[0]["shipment_id"]
+
+
 def build_market(base: str, db_url: str) -> Market:
     uid = uuid.uuid4().hex[:8]
     staff = bearer(db_url, "dispatcher")
@@ -198,10 +249,7 @@ def build_market(base: str, db_url: str) -> Market:
     assert solve(db_url, m.plan_id, f"browser-{uid}") == "succeeded"
     ok(m.api("POST", f"/v1/plans/{m.plan_id}/approve"))
 
-    # The van left the warehouse a few minutes ago and is on its way.
-    start = datetime.now(UTC) - timedelta(minutes=4)
-    for i in range(8):
-        m.drive(250.0, 150.0, at=start + timedelta(seconds=30 * i))
+    _morning(m)
 
     for role, extra in (
         ("admin", {}), ("dispatcher", {}), ("seller", {"shop_id": shop}),
@@ -211,3 +259,15 @@ def build_market(base: str, db_url: str) -> Market:
         create_user(db_url, username, PASSWORD, role, **extra)
         m.users[role] = username
     return m
+
+
+def status_of(m: Market, shipment_id: str) -> str:
+    return ok(m.api("GET", f"/v1/shipments/{shipment_id}"))["status"]
+
+
+def en_route(m: Market) -> str:
+    """A shipment of buyer B0 the van is still carrying."""
+    return next(
+        sid for sid in m.buyer_shipments
+        if status_of(m, sid) in ("out_for_delivery", "arriving")
+    )  # fmt: skip

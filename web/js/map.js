@@ -223,6 +223,7 @@ export class MapView {
     if (node && item.title) el("title", {}, node).textContent = item.title;
     if (node && item.id) node.setAttribute("data-id", item.id);
     if (node && item.testid) node.setAttribute("data-testid", item.testid);
+    if (node && item.status) node.setAttribute("data-status", item.status);
     if (node && item.onClick) {
       node.setAttribute("data-clickable", "1");
       node.style.cursor = "pointer";

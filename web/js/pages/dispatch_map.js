@@ -91,7 +91,7 @@ export async function render(view, { config, params, go }) {
       stroke: ROUTE_COLOURS[i % ROUTE_COLOURS.length], width: 3, dash: "6 4", opacity: 0.7,
     })));
     map.setLayer("stops", routes.flatMap((r) => r.stops.filter((s) => s.shipment_id).map((s) => ({
-      type: "point", at: [s.lon, s.lat], r: 6, fill: statusColour(s.status), testid: "stop",
+      type: "point", at: [s.lon, s.lat], r: 6, fill: statusColour(s.status), testid: "stop", status: s.status,
       title: `${r.vehicle_id} #${s.seq} ${s.shipment_id} · ${t(`st.${s.status}`)} · ${t("eta")} ${time(s.eta || s.arrival_at)}`,
     }))));
   }
