@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import orjson
 import psycopg
+import pytest
 from playwright.sync_api import Page, expect
 
 from core.settings import Settings
@@ -26,6 +27,8 @@ from tests.browser.market import (
 )
 from tests.conftest import wait_for
 from tests.support.data import position_count, register
+
+pytestmark = pytest.mark.slow  # a real server process and a real browser
 
 
 def sign_in(page: Page, market: Market, role: str) -> None:

@@ -4,11 +4,14 @@ with what the API would answer for `?crs=`."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from playwright.sync_api import Page
 
 from gis.crs import in_mainland_china, wgs84_to_bd09, wgs84_to_gcj02
+
+pytestmark = pytest.mark.slow  # a real server process and a real browser
 
 FIXED = [
     (30.2905, 120.2105),  # Hangzhou, the market

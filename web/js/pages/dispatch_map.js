@@ -15,7 +15,7 @@ export async function render(view, { config, params, go }) {
     <div class="grid2">
       <div>
         <div class="row" style="margin-bottom:8px"><label><span data-i18n="depot"></span>
-          <select id="depot-filter" data-testid="depot-filter"><option value="">*</option></select></label></div>
+          <select id="depot-filter" data-testid="depot-filter"><option value="" data-i18n="all_depots"></option></select></label></div>
         <div id="map" data-testid="dispatch-map"></div>
         <p class="muted small"><span data-i18n="live"></span> ·
           <span data-i18n="vehicles"></span>: <b id="fleet-count">0</b> ·
