@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the demo market in the foreground: API, ingest worker, projections, plan worker and
-# the simulated market (warehouses, readers, vans, the mall, the dispatcher).
+# Runs the demo market in the foreground: API, ingest worker, projections, plan worker,
+# webhook sender and the simulated market (warehouses, readers, vans, the mall, the
+# dispatcher).
 # Ctrl-C stops all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,11 +57,17 @@ key_file=.run/mall-api-key
 if [ ! -s "$key_file" ] || ! $waybill apikeys list | grep -q "^$(cut -d_ -f2 "$key_file")	.*live$"; then
   $waybill apikeys create "demo mall" > "$key_file"
 fi
-python3 - "$api" "$(cat "$key_file")" "$sim_password" > .run/sim-credentials.json <<'PY'
-import json, sys
-api, key, password = sys.argv[1:]
+# the mall hears shipment webhooks on a port of its own, signed with a fresh key
+mall_listen=127.0.0.1:${WAYBILL_DEMO_MALL_PORT:-8099}
+export WAYBILL_MALL__WEBHOOK_URL=${WAYBILL_MALL__WEBHOOK_URL:-http://$mall_listen/webhooks}
+export WAYBILL_MALL__WEBHOOK_SECRET=${WAYBILL_MALL__WEBHOOK_SECRET:-$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')}
+python3 - "$api" "$(cat "$key_file")" "$sim_password" "$mall_listen" > .run/sim-credentials.json <<'PY'
+import json, os, sys
+api, key, password, listen = sys.argv[1:]
 print(json.dumps({"api": api, "integration_key": key,
-                  "dispatcher": {"username": "sim-dispatch", "password": password}}))
+                  "dispatcher": {"username": "sim-dispatch", "password": password},
+                  "mall_webhooks": {"listen": listen,
+                                    "secret": os.environ["WAYBILL_MALL__WEBHOOK_SECRET"]}}))
 PY
 
 pids=()
@@ -87,6 +94,7 @@ for _ in range(100):
         time.sleep(0.2)
 PY
 $waybill sim --speed "${WAYBILL_DEMO_SPEED:-10}" & pids+=($!)
+$waybill webhooks run & pids+=($!)   # to the simulated mall, once it listens
 
 cat <<MSG
 

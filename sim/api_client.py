@@ -3,7 +3,10 @@
 The credentials file (`.run/sim-credentials.json` by default, written by `scripts/demo.sh`):
 
     {"api": "http://127.0.0.1:8000", "integration_key": "wbk_...",
-     "dispatcher": {"username": "...", "password": "..."}}
+     "dispatcher": {"username": "...", "password": "..."},
+     "mall_webhooks": {"listen": "127.0.0.1:8099", "secret": "..."}}
+
+(`mall_webhooks` is optional: where the mall listens for shipment webhooks, and their key.)
 
 The mall sends its API key as a bearer token. The dispatcher logs in with the OAuth2
 password flow (`POST /v1/auth/token`) and refreshes (`POST /v1/auth/refresh`) a minute
@@ -44,6 +47,7 @@ class Credentials:
     api: str
     integration_key: str
     dispatcher: dict[str, str]
+    mall_webhooks: dict[str, str] | None = None
 
 
 def load_credentials(path: Path) -> Credentials:
@@ -54,7 +58,12 @@ def load_credentials(path: Path) -> Credentials:
             f"no credentials file {path}: write one (see sim/api_client.py) "
             "or start the demo with `make demo`"
         ) from None
-    return Credentials(data["api"].rstrip("/"), data["integration_key"], data["dispatcher"])
+    return Credentials(
+        data["api"].rstrip("/"),
+        data["integration_key"],
+        data["dispatcher"],
+        data.get("mall_webhooks"),
+    )
 
 
 class Api:

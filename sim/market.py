@@ -37,6 +37,7 @@ from sim.api_client import Api, load_credentials
 from sim.dispatcher import Carton, Dispatcher
 from sim.driver import DriverApp
 from sim.mall import Mall, delivery_window
+from sim.mall_webhooks import MallWebhooks
 from sim.readers import ReaderDevice, dock_pass, packing_pass
 from sim.vans import VanDevice
 
@@ -104,6 +105,10 @@ class Market:
         self.dispatcher = Dispatcher(self.staff_api, self.world, plan_params=params,
                                      serial_base=serials, seed=options.seed + 2)  # fmt: skip
         self.driver = DriverApp(self.staff_api, load_wait_s=options.load_wait_s)
+        self.hooks: MallWebhooks | None = None
+        if creds.mall_webhooks:
+            host, _, port = creds.mall_webhooks["listen"].rpartition(":")
+            self.hooks = MallWebhooks(host, int(port), creds.mall_webhooks["secret"])
         self.readers: dict[str, ReaderDevice] = {}
         self.vans: dict[str, VanDevice] = {}
         self._clients: list[Any] = []
@@ -130,6 +135,8 @@ class Market:
         return c
 
     def set_up(self) -> None:
+        if self.hooks:
+            self.hooks.start()
         passwords = provision.passwords(self.settings, self._specs(), self.o.state)
         self.dispatcher.set_up()
         for reader in self.world.readers():
@@ -245,6 +252,8 @@ class Market:
             for t in threads + houses:
                 t.join(10)
             provision.close(self._clients)
+            if self.hooks:
+                self.hooks.stop()
             self.mall_api.close()
             self.staff_api.close()
         summary = self.summary()
@@ -260,6 +269,7 @@ class Market:
             f"{s['orders']} orders, {s['cartons']} cartons packed, {s['plans']} plans approved, "
             f"{moving} of {len(self.vans)} vans out, {s['delivered']} delivered, "
             f"{s['delivery_failed']} failed"
+            + (f"; the mall heard {sum(self.hooks.events.values())} webhooks" if self.hooks else "")
         )
 
     def summary(self) -> dict[str, Any]:
@@ -272,6 +282,7 @@ class Market:
             "delivered": self.driver.confirmed, "delivery_failed": self.driver.failed,
             "confirm_errors": self.driver.errors,
             "shipment_ids": sorted(self.dispatcher.cartons),
+            "webhooks": self.hooks.summary() if self.hooks else None,
         }  # fmt: skip
 
 

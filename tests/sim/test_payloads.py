@@ -6,13 +6,16 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+import orjson
 import pytest
 
 import epc
 from ingest.formats import FORMATS
 from ingest.records import Position, TagRead
+from orders.webhooks import sign
 from sim import world
 from sim.mall import delivery_window, gtin14
+from sim.mall_webhooks import MallWebhooks
 from sim.paths import Mover, street_path
 from sim.readers import ReaderDevice, dock_pass, packing_pass
 from sim.vans import VanDevice
@@ -126,3 +129,23 @@ def test_paths_reach_their_end_and_slots_are_ahead() -> None:
     assert now < start < end
     late = datetime(2026, 12, 1, 13, tzinfo=UTC)  # 21:00: tomorrow morning
     assert delivery_window(late, timedelta(hours=8))[0] == datetime(2026, 12, 2, 0, tzinfo=UTC)
+
+
+def test_the_mall_checks_its_webhooks() -> None:
+    """A signed delivery counts once however often it is resent; a bad signature is 401;
+    a lower sequence number after a higher one is noted as out of order."""
+    hooks = MallWebhooks("127.0.0.1", 0, "k")
+    try:
+        body = orjson.dumps({"event": "shipment.delivered", "mall_order_id": "MO-1", "sequence": 2})
+        assert hooks.take(body, sign("k", body), "d-1") == 204
+        assert hooks.take(body, sign("k", body), "d-1") == 204
+        assert hooks.take(body, sign("other", body), "d-2") == 401
+        early = orjson.dumps({"event": "shipment.shipped", "mall_order_id": "MO-1", "sequence": 1})
+        assert hooks.take(early, sign("k", early), "d-0") == 204
+        assert hooks.summary() == {
+            "events": {"shipment.delivered": 1, "shipment.shipped": 1},
+            "bad_signatures": 1,
+            "out_of_order": 1,
+        }
+    finally:
+        hooks.server.server_close()
