@@ -11,7 +11,7 @@ from prometheus_client import make_asgi_app
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from accounts.passwords import Passwords
-from api import errors
+from api import errors, openapi
 from api.limits import BodyLimit
 from api.routers import (
     api_keys,
@@ -86,6 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Counts only, no one's data: scraped without a token, like any Prometheus target.
     app.mount("/metrics", make_asgi_app())
     install_middleware(app, settings)
+    openapi.install(app)
     return app
 
 

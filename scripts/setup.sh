@@ -4,7 +4,8 @@
 # the databases, and the project's own broker. Safe and fast to run again.
 #
 #   scripts/setup.sh            set up for the demo (database "waybill")
-#   scripts/setup.sh test       also the test database ("waybill_test")
+#   scripts/setup.sh test       also the test databases ("waybill_test", and "waybill_fuzz"
+#                               where the API is fuzzed from its own OpenAPI document)
 #   scripts/setup.sh bench      also the benchmark database ("waybill_bench")
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,7 +71,7 @@ if [ "$(psql_su -d postgres -c "select 1 from pg_roles where rolname = 'waybill'
   psql_su -d postgres -c "create role waybill login password 'waybill'"
 fi
 databases=(waybill)
-[ "$mode" = test ] && databases+=(waybill_test)
+[ "$mode" = test ] && databases+=(waybill_test waybill_fuzz)
 [ "$mode" = bench ] && databases+=(waybill_bench)
 for db in "${databases[@]}"; do
   if [ "$(psql_su -d postgres -c "select 1 from pg_database where datname = '$db'")" != 1 ]; then

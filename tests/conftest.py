@@ -52,8 +52,8 @@ def wait_for(
         delay = min(delay * 1.5, 0.5)
 
 
-@pytest.fixture(scope="session")
-def settings() -> Settings:
+def base_settings() -> Settings:
+    """The settings every test starts from: the test database and the test broker."""
     base = Settings()
     return base.model_copy(
         update={
@@ -63,6 +63,11 @@ def settings() -> Settings:
             ),
         }
     )
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return base_settings()
 
 
 @pytest.fixture(scope="session")

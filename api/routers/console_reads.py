@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from api.deps import Caller, ConnDep, SettingsDep, require
+from api.openapi import SSE
 from console import store
 from core.db import translated
 from orders import access, planning
@@ -59,6 +60,7 @@ KEEPALIVE_S = 15.0
     description="One connection for the dispatcher's map (a browser opens only a few per "
     "host, so one stream per van does not scale to a fleet). Each `update` event is a JSON "
     "list of vehicles in the shape of `GET /v1/console/fleet`.",
+    responses=SSE,
 )
 def fleet_stream(
     request: Request,

@@ -15,6 +15,7 @@ from fastapi.responses import StreamingResponse
 from prometheus_client import Gauge
 
 from api.deps import Caller, ConnDep, SettingsDep, require
+from api.openapi import SSE
 from api.routers.tracking_schemas import tracking_out
 from core.db import translated
 from gis.crs import Crs, from_wgs84
@@ -74,7 +75,7 @@ def _sse(body: AsyncIterator[str]) -> StreamingResponse:
 @router.get(
     "/shipments/{shipment_id}/events/stream",
     summary="Server-Sent Events: the shipment's status, ETA and position as they change",
-    responses={404: {"description": "No such shipment, or not yours"}},
+    responses={404: {"description": "No such shipment, or not yours"}} | SSE,
 )
 def shipment_stream(
     shipment_id: str,
@@ -98,7 +99,7 @@ def shipment_stream(
 @router.get(
     "/vehicles/{device_id}/stream",
     summary="Server-Sent Events: the vehicle's latest position as it moves",
-    responses={404: {"description": "Unknown device, or no position yet"}},
+    responses={404: {"description": "Unknown device, or no position yet"}} | SSE,
 )
 def vehicle_stream(
     device_id: str,
