@@ -83,7 +83,8 @@ export class MapView {
     const w = Math.max(100, this.container.clientWidth - 2 * padding);
     const h = Math.max(100, this.container.clientHeight - 2 * padding);
     const span = Math.max((x1 - x0) / w, (y1 - y0) / h, 1e-9);
-    this.zoom = Math.max(3, Math.min(18, Math.log2(1 / (span * TILE))));
+    // A lone point would zoom to the street; a city block is a more useful first view.
+    this.zoom = Math.max(3, Math.min(16, Math.log2(1 / (span * TILE))));
     this.fitted = true;
     this.draw();
   }

@@ -105,7 +105,10 @@ export async function render(view, { config, params, go }) {
       testid: "vehicle", title: `${v.device_id} · ${kmh(v.speed_mps)} · ${time(v.as_of, { seconds: true })}`,
       onClick: () => select(v.device_id),
     })));
-    view.querySelector("#vehicle-rows").innerHTML = [...vehicles.values()].map((v) => `
+    // Vans reporting now first; then by name.
+    const rows = [...vehicles.values()].sort((a, b) => (a.stale - b.stale)
+      || String(a.vehicle_id || a.device_id).localeCompare(String(b.vehicle_id || b.device_id)));
+    view.querySelector("#vehicle-rows").innerHTML = rows.map((v) => `
       <tr data-device="${esc(v.device_id)}" class="${v.device_id === selected ? "selected" : ""}">
         <td>${esc(v.vehicle_id || v.device_id)}<div class="muted small">${esc(v.device_id)}</div></td>
         <td>${kmh(v.speed_mps)}</td>

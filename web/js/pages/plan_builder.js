@@ -63,6 +63,7 @@ export async function render(view, { config, params }) {
     }
     map.fit([[depot.lon, depot.lat], ...ready.map((s) => [s.lon, s.lat])]);
     drawPlans(plans);
+    if (!shown && !ready.length && plans.length) await show(plans[0].plan_id);
   }
 
   function drawPlans(plans) {
