@@ -19,6 +19,15 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import Caller, ConnDep, SettingsDep, require
 from api.openapi import SSE
+from api.routers.console_schemas import (
+    ApprovedRoute,
+    Depot,
+    DevicesHealth,
+    FleetVehicle,
+    PlanSummary,
+    ReadyShipment,
+    ShipmentRow,
+)
 from console import store
 from core.db import translated
 from orders import access, planning
@@ -28,6 +37,8 @@ from routing.plan_service import local_midnight
 router = APIRouter(prefix="/v1/console", tags=["console"])
 Staff = Annotated[Caller, Depends(require(*access.STAFF))]
 Reader = Annotated[Caller, Depends(require(*access.READERS))]
+# PostgreSQL text cannot hold NUL: refused here as bad input rather than failing in the query.
+NO_NUL = r"^[^\x00]*$"
 
 
 def _stale(as_of: datetime | None, stale_after_s: int) -> bool:
@@ -35,11 +46,16 @@ def _stale(as_of: datetime | None, stale_after_s: int) -> bool:
 
 
 DepotFilter = Annotated[
-    str | None, Query(max_length=64, description="Only this depot's (default: all).")
+    str | None,
+    Query(max_length=64, pattern=NO_NUL, description="Only this depot's (default: all)."),
 ]
 
 
-@router.get("/fleet", summary="Every vehicle tracker in service with its latest fix")
+@router.get(
+    "/fleet",
+    response_model=list[FleetVehicle],
+    summary="Every vehicle tracker in service with its latest fix",
+)
 def fleet(
     conn: ConnDep, settings: SettingsDep, caller: Staff, depot_id: DepotFilter = None
 ) -> list[dict[str, Any]]:
@@ -109,16 +125,24 @@ def fleet_stream(
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
 
 
-@router.get("/depots", summary="Depots (warehouses) with their active vehicle count")
+@router.get(
+    "/depots",
+    response_model=list[Depot],
+    summary="Depots (warehouses) with their active vehicle count",
+)
 def depots(conn: ConnDep, caller: Staff) -> list[dict[str, Any]]:
     return store.depots(conn)
 
 
-@router.get("/plans", summary="Plans of a depot and day, newest first, with their totals")
+@router.get(
+    "/plans",
+    response_model=list[PlanSummary],
+    summary="Plans of a depot and day, newest first, with their totals",
+)
 def plans(
     conn: ConnDep,
     caller: Staff,
-    depot_id: Annotated[str | None, Query(max_length=64)] = None,
+    depot_id: Annotated[str | None, Query(max_length=64, pattern=NO_NUL)] = None,
     day: Annotated[date | None, Query(alias="date")] = None,
 ) -> list[dict[str, Any]]:
     return store.plans(conn, depot_id, day)
@@ -126,13 +150,14 @@ def plans(
 
 @router.get(
     "/ready",
+    response_model=list[ReadyShipment],
     summary="A depot's shipments ready to plan for a day (what a new plan would take)",
 )
 def ready(
     conn: ConnDep,
     settings: SettingsDep,
     caller: Staff,
-    depot_id: Annotated[str, Query(min_length=1, max_length=64)],
+    depot_id: Annotated[str, Query(min_length=1, max_length=64, pattern=NO_NUL)],
     day: Annotated[date, Query(alias="date")],
 ) -> list[dict[str, Any]]:
     start = local_midnight(day, settings.epcis.site_utc_offset)
@@ -151,7 +176,11 @@ def ready(
     ]
 
 
-@router.get("/routes", summary="The day's approved routes; each stop with its shipment status")
+@router.get(
+    "/routes",
+    response_model=list[ApprovedRoute],
+    summary="The day's approved routes; each stop with its shipment status",
+)
 def routes(
     conn: ConnDep,
     settings: SettingsDep,
@@ -164,7 +193,11 @@ def routes(
     return store.approved_routes(conn, day, depot_id)
 
 
-@router.get("/devices", summary="Device health: last heard of, link, pending dead letters")
+@router.get(
+    "/devices",
+    response_model=DevicesHealth,
+    summary="Device health: last heard of, link, pending dead letters",
+)
 def devices(conn: ConnDep, settings: SettingsDep, caller: Staff) -> dict[str, Any]:
     items = store.device_health(conn)
     for row in items:
@@ -175,13 +208,16 @@ def devices(conn: ConnDep, settings: SettingsDep, caller: Staff) -> dict[str, An
 
 @router.get(
     "/shipments",
+    response_model=list[ShipmentRow],
     summary="Shipments you may see with ETA and a problem tag (late, failed, exception)",
 )
 def shipments(
     conn: ConnDep,
     caller: Reader,
     status: ShipmentStatus | None = None,
-    q: Annotated[str | None, Query(max_length=100, description="Id, order or address.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, pattern=NO_NUL, description="Id, order or address.")
+    ] = None,
     problems_first: bool = True,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> list[dict[str, Any]]:

@@ -102,3 +102,17 @@ def test_fleet_and_its_stream_show_the_latest_fix(world: World, database: str) -
     assert stream.headers["content-type"].startswith("text/event-stream")
     data = next(line for line in stream.text.splitlines() if line.startswith("data: "))
     assert [v["device_id"] for v in json.loads(data.removeprefix("data: "))] == [device]
+
+
+def test_text_with_nul_is_bad_input_not_a_server_error(world: World) -> None:
+    """PostgreSQL text cannot hold NUL; a query naming one answers 422 with the parameter."""
+    staff = world.auth("dispatcher")
+    for path in (
+        "/v1/console/shipments?q=a%00b",
+        "/v1/console/fleet?depot_id=%00",
+        "/v1/console/routes?depot_id=%00",
+        "/v1/console/ready?depot_id=%00&date=2026-12-01",
+    ):
+        answer = world.client.get(path, headers=staff)
+        assert answer.status_code == 422, (path, answer.text)
+        assert answer.json()["code"] == "invalid_request"
