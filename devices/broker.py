@@ -61,6 +61,15 @@ max_packet_size 1048576
 set_tcp_nodelay true
 
 listener {port} {host}
+{tls}"""
+
+# Devices on the internet reach the broker here; the same accounts and ACLs apply
+# (per_listener_settings false), and nothing travels in the clear.
+TLS_TEMPLATE = """
+listener {port}
+certfile {certfile}
+keyfile {keyfile}
+tls_version tlsv1.2
 """
 
 INGEST_TOPICS = ("waybill/v1/devices/+/telemetry", "waybill/v1/devices/+/status", "owntracks/+/+")
@@ -140,9 +149,21 @@ def write_config(settings: Settings) -> Path:
             host=settings.mqtt.host,
             plugin=_plugin(),
             user=pwd.getpwuid(os.geteuid()).pw_name,
+            tls=_tls_listener(settings),
         )
     )
     return config
+
+
+def _tls_listener(settings: Settings) -> str:
+    tls = settings.broker
+    if not tls.tls_port:
+        return ""
+    for name, path in (("certfile", tls.tls_certfile), ("keyfile", tls.tls_keyfile)):
+        if not path or not Path(path).is_file():
+            raise BrokerError(f"broker.tls_port is set but broker.tls_{name} is not a file: {path}")
+    certfile, keyfile = Path(tls.tls_certfile).resolve(), Path(tls.tls_keyfile).resolve()
+    return TLS_TEMPLATE.format(port=tls.tls_port, certfile=certfile, keyfile=keyfile)
 
 
 def _ensure_accounts(settings: Settings) -> None:

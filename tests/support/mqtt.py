@@ -23,12 +23,16 @@ class Publisher:
         username: str | None = None,
         password: str | None = None,
         client_id: str | None = None,
+        tls_ca: str | None = None,
+        connack_timeout_s: float = 10.0,
     ):
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=client_id or f"test-pub-{uuid.uuid4().hex[:8]}",
             protocol=mqtt.MQTTv5,
         )
+        if tls_ca:
+            self.client.tls_set(ca_certs=tls_ca)
         self._acks: dict[int, ReasonCode] = {}
         self._acked = threading.Condition()
         self._connected = threading.Event()
@@ -41,8 +45,9 @@ class Publisher:
         self.client.on_disconnect = self._on_disconnect
         self.client.connect(settings.mqtt.host, settings.mqtt.port, keepalive=30)
         self.client.loop_start()
-        if not self._connected.wait(10):
-            raise ConnectRefused("no CONNACK in 10 s")
+        if not self._connected.wait(connack_timeout_s):
+            self.close()
+            raise ConnectRefused(f"no CONNACK in {connack_timeout_s} s")
         if self.connect_result is not None and self.connect_result.is_failure:
             self.close()
             raise ConnectRefused(f"connection refused: {self.connect_result}")
