@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sim.api_client import Api, ApiError
@@ -22,18 +23,27 @@ from sim.paths import Point
 from sim.world import Van
 
 log = logging.getLogger(__name__)
+POLL_S = 2.0
 ON_THE_WAY = {"in_transit", "out_for_delivery", "arriving"}
 LOADED_OR_LATER = ON_THE_WAY | {"loaded", "delivered", "delivery_failed", "returned"}
 
 
 class DriverApp:
-    def __init__(self, api: Api, load_wait_s: float = 30.0) -> None:
+    """The drivers' app; `read_at_dock` says which shipments' cartons the dock door reads
+    (others, such as a shipment left over from an earlier run, are marked by hand)."""
+
+    def __init__(self, api: Api, load_wait_s: float = 30.0,
+                 read_at_dock: Callable[[str], bool] = lambda _: True) -> None:  # fmt: skip
         self.api = api
         self.load_wait_s = load_wait_s
+        self.read_at_dock = read_at_dock
         self.confirmed = 0
         self.failed = 0
         self.errors = 0
         self._lock = threading.Lock()
+        self._poll_lock = threading.Lock()
+        self._loaded: set[str] = set()
+        self._polled_at = 0.0
 
     def status(self, shipment_id: str) -> str:
         return self.api.get(f"/v1/shipments/{shipment_id}")["status"]
@@ -46,11 +56,27 @@ class DriverApp:
             if exc.status != 409:
                 raise
 
+    def loaded(self) -> set[str]:
+        """Shipments now `loaded`: one list for every van waiting, at most every 2 s."""
+        with self._poll_lock:
+            if time.monotonic() - self._polled_at >= POLL_S:
+                found: set[str] = set()
+                params: dict[str, str | int] = {"status": "loaded", "limit": 500}
+                while True:
+                    page = self.api.get("/v1/shipments", params=params)
+                    found |= {s["shipment_id"] for s in page["items"]}
+                    if not page["next_cursor"]:
+                        break
+                    params["cursor"] = page["next_cursor"]
+                self._loaded, self._polled_at = found, time.monotonic()
+            return self._loaded
+
     def wait_loaded(self, van: Van, shipment_ids: list[str], stop: threading.Event) -> None:
         deadline = time.monotonic() + self.load_wait_s
-        waiting = set(shipment_ids)
-        while waiting and time.monotonic() < deadline and not stop.wait(1.0):
-            waiting = {s for s in waiting if self.status(s) not in LOADED_OR_LATER}
+        waiting = {s for s in shipment_ids if self.read_at_dock(s)}
+        while waiting and time.monotonic() < deadline and not stop.wait(POLL_S):
+            waiting -= self.loaded()
+        waiting |= {s for s in shipment_ids if not self.read_at_dock(s)}
         for shipment_id in sorted(waiting):
             if self.status(shipment_id) not in LOADED_OR_LATER:
                 log.info("%s: %s not seen at the dock door; marked loaded by the driver",

@@ -104,7 +104,8 @@ class Market:
         serials = (int(time.time() * 10) % (1 << 29)) * 256
         self.dispatcher = Dispatcher(self.staff_api, self.world, plan_params=params,
                                      serial_base=serials, seed=options.seed + 2)  # fmt: skip
-        self.driver = DriverApp(self.staff_api, load_wait_s=options.load_wait_s)
+        self.driver = DriverApp(self.staff_api, load_wait_s=options.load_wait_s,
+                                read_at_dock=self.dispatcher.cartons.__contains__)  # fmt: skip
         self.hooks: MallWebhooks | None = None
         if creds.mall_webhooks:
             host, _, port = creds.mall_webhooks["listen"].rpartition(":")
