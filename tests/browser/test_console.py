@@ -107,6 +107,7 @@ def test_plan_builder_runs_and_approves_a_plan(page: Page, market: Market) -> No
     expect(row).to_have_attribute("data-status", "succeeded")
     cells = row.locator("td")
     assert cells.nth(3).inner_text().endswith("km") and cells.nth(5).inner_text() in ("1", "2")
+    expect(page.locator('[data-testid="shown-routes"] tbody tr').first).to_be_visible()
     screenshot(page, "plan-builder")
     row.get_by_test_id("approve").click()
     expect(page.locator(f'tr[data-plan="{plan_id}"]')).to_have_attribute("data-status", "approved")
@@ -123,9 +124,13 @@ def test_device_health_and_trip_replay(page: Page, market: Market) -> None:
     screenshot(page, "device-health")
     page.goto(f"{market.base}/console/#/replay?device={market.device}")
     expect(page.get_by_test_id("replay-vehicle")).to_have_count(1)
+    expect(page.locator('[data-testid="replay-stops"] tbody tr')).to_have_count(2)
     last = page.get_by_test_id("cursor-time").inner_text()
     page.get_by_test_id("slider").fill("0")
-    expect(page.get_by_test_id("cursor-time")).not_to_have_text(last)
+    first = page.get_by_test_id("cursor-time").inner_text()
+    assert first != last
+    page.get_by_test_id("play").click()
+    expect(page.get_by_test_id("cursor-time")).not_to_have_text(first)
     screenshot(page, "trip-replay")
 
 

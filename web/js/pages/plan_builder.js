@@ -24,6 +24,7 @@ export async function render(view, { config, params }) {
     </div>
     <div class="grid2" style="margin-top:12px">
       <div><div id="map" class="map"></div>
+        <table id="shown-routes" style="margin-top:8px" data-testid="shown-routes"></table>
         <h2 data-i18n="compare_plans"></h2>
         <table data-testid="plans"><thead><tr><th data-i18n="plan"></th><th data-i18n="status"></th>
           <th data-i18n="cost"></th><th data-i18n="distance"></th><th data-i18n="duration"></th>
@@ -102,6 +103,14 @@ export async function render(view, { config, params }) {
     for (const tr of view.querySelectorAll("#plan-rows tr")) {
       tr.classList.toggle("selected", tr.dataset.plan === planId);
     }
+    $("#shown-routes").innerHTML = `<thead><tr><th>${esc(plan.plan_id)}</th><th>${esc(t("stops"))}</th>
+      <th>${esc(t("distance"))}</th><th>${esc(t("duration"))}</th><th>${esc(t("departure"))}</th>
+      <th>${esc(t("arrival"))}</th></tr></thead><tbody>${plan.routes.map((r, i) => {
+        const stops = r.stops.filter((x) => x.shipment_id);
+        return `<tr><td><span style="color:${COLOURS[i % COLOURS.length]}">■</span> ${esc(r.vehicle_id)}</td>
+          <td>${stops.length}</td><td>${km(r.distance_m)}</td><td>${minutes(r.duration_s)}</td>
+          <td>${time(r.stops[0]?.departure_at)}</td><td>${time(r.stops.at(-1)?.arrival_at)}</td></tr>`;
+      }).join("")}</tbody>`;
     return plan;
   }
 

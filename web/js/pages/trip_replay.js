@@ -25,6 +25,7 @@ export async function render(view, { config, params, go }) {
       <div>
         <div id="map"></div>
         <div class="row" style="margin-top:8px">
+          <button id="play" class="secondary" type="button" data-testid="play">▶</button>
           <input id="slider" type="range" min="0" max="0" value="0" style="flex:1" data-testid="slider">
           <b id="cursor-time" data-testid="cursor-time">—</b> <span id="cursor-speed"></span>
         </div>
@@ -118,8 +119,29 @@ export async function render(view, { config, params, go }) {
     ctx.strokeStyle = "#c62828"; ctx.beginPath(); ctx.moveTo(x, 8); ctx.lineTo(x, h - 18); ctx.stroke();
   }
 
-  $("#slider").addEventListener("input", () => moveTo(Number($("#slider").value)));
+  let playing = null;
+  function stopPlaying() {
+    clearInterval(playing);
+    playing = null;
+    $("#play").textContent = "▶";
+  }
+  $("#play").addEventListener("click", () => {
+    if (playing) return stopPlaying();
+    const slider = $("#slider");
+    if (Number(slider.value) >= Number(slider.max)) slider.value = 0;
+    $("#play").textContent = "❚❚";
+    // About twenty seconds for a whole range, whatever its number of fixes.
+    const step = Math.max(1, Math.round(track.coords.length / 200));
+    playing = setInterval(() => {
+      const next = Math.min(Number(slider.max), Number(slider.value) + step);
+      slider.value = next;
+      moveTo(next);
+      if (next >= Number(slider.max)) stopPlaying();
+    }, 100);
+  });
+  $("#slider").addEventListener("input", () => { stopPlaying(); moveTo(Number($("#slider").value)); });
   $("#load").addEventListener("click", load);
   $("#device").addEventListener("change", load);
   await load();
+  return stopPlaying;
 }
