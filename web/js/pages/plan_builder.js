@@ -13,7 +13,7 @@ export async function render(view, { config, params }) {
     <div class="row panel">
       <label><span data-i18n="depot"></span> <select id="depot" data-testid="depot"></select></label>
       <label><span data-i18n="date"></span> <input id="day" type="date" data-testid="date"></label>
-      <label>s <input id="limit" type="number" min="1" max="600" value="10" style="width:5em"
+      <label><span data-i18n="time_limit"></span> <input id="limit" type="number" min="1" max="600" value="10" style="width:5em"
         data-testid="time-limit"></label>
       <button id="run" data-i18n="run_optimizer" data-testid="run"></button>
       <button id="cancel" class="secondary" data-i18n="cancel" hidden></button>
