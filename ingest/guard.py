@@ -32,7 +32,7 @@ from ingest import pipeline, service
 log = logging.getLogger(__name__)
 
 GUARD_CLIENT_ID = "waybill-ingest-guard"
-TOPICS = ("waybill/v1/devices/+/telemetry", "owntracks/+/+")
+TOPICS = ("waybill/v1/devices/+/telemetry", "waybill/v1/devices/+/status", "owntracks/+/+")
 
 
 def _client(settings: MqttSettings, client_id: str) -> mqtt.Client:

@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from devices.models import Device
-from ingest.formats import FORMATS
+from ingest.formats import FORMATS, status
 from ingest.records import DeviceEvent, Ignored, Position, Reason, Record, Rejected, TagRead
 from ingest.validate import Limits, validate
 
 log = logging.getLogger(__name__)
 
+# The status topic (last will, online) has its own small format, whatever the device speaks.
+STATUS = "status"
 TELEMETRY_PREFIX = "waybill/v1/devices/"
 OWNTRACKS_PREFIX = "owntracks/"
 OSMAND_PREFIX = "osmand/"  # not an MQTT topic: what the HTTP ingest endpoint passes
@@ -72,6 +74,8 @@ def route_topic(topic: str) -> Route:
         parts = topic[len(TELEMETRY_PREFIX) :].split("/")
         if len(parts) == 2 and parts[0] and parts[1] == "telemetry":
             return Route(parts[0], None)
+        if len(parts) == 2 and parts[0] and parts[1] == "status":
+            return Route(parts[0], STATUS)
     elif topic.startswith(OWNTRACKS_PREFIX):
         parts = topic[len(OWNTRACKS_PREFIX) :].split("/")
         if len(parts) == 2 and all(parts):
@@ -94,7 +98,7 @@ def decode_records(
     format_name: str, payload: bytes, topic: str, received_at: datetime
 ) -> list[Record]:
     """Run one decoder; whatever it does, the answer is records or a Rejected."""
-    decoder = FORMATS.get(format_name)
+    decoder = status.decode if format_name == STATUS else FORMATS.get(format_name)
     if decoder is None:
         return [Rejected(Reason.UNKNOWN_FORMAT, format_name)]
     try:

@@ -27,7 +27,7 @@ from ingest.mqtt_client import BufferedClient
 
 log = logging.getLogger(__name__)
 
-TOPICS = ("waybill/v1/devices/+/telemetry", "owntracks/+/+")
+TOPICS = ("waybill/v1/devices/+/telemetry", "waybill/v1/devices/+/status", "owntracks/+/+")
 
 
 @dataclass(frozen=True, slots=True)

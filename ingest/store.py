@@ -1,5 +1,5 @@
-"""The only module that writes the telemetry log (`positions`, `tag_reads`), reader events
-and `dead_letters`.
+"""The only module that writes the telemetry log (`positions`, `tag_reads`), device events
+(and from a device's status, its vehicle's link status) and `dead_letters`.
 
 Takes a connection, never commits. Telemetry rows are COPied into per-connection staging
 tables and moved with `INSERT ... ON CONFLICT DO NOTHING`, so a replayed message changes
@@ -82,6 +82,13 @@ _EVENT = """
 INSERT INTO device_events (device_pk, event_time, kind, received_at, detail)
 VALUES (%s, %s, %s, %s, %s)
 ON CONFLICT DO NOTHING
+"""
+# A last will or an `online` moves the vehicle's link status, never backwards in time. Rare
+# messages, so written here in the batch's transaction; a device with no position yet has
+# no vehicle state, and its first fix's recency tells whether it is online.
+_LINK = """
+UPDATE vehicle_state SET link_status = %s, link_status_at = %s
+WHERE device_pk = %s AND (link_status_at IS NULL OR link_status_at <= %s)
 """
 _DEAD = """
 INSERT INTO dead_letters (received_at, topic, device_id, reason, detail, payload, fingerprint)
@@ -171,6 +178,11 @@ def write_batch(conn: psycopg.Connection, batch: Batch) -> Written:
                     for pk, received, e in batch.device_events
                 ],
             )  # fmt: skip
+            links = [(e.detail["status"], e.time, pk, e.time)
+                     for pk, _, e in batch.device_events
+                     if e.kind == "link" and isinstance(e.detail, dict)]  # fmt: skip
+            if links:
+                cur.executemany(_LINK, links)
         dead = 0
         for letter in batch.dead_letters:
             cur.execute(

@@ -119,11 +119,20 @@ def fixes_after(
 def upsert_vehicle_state(
     conn: psycopg.Connection, device_pk: int, fix: Fix, recent_speed_mps: float | None
 ) -> None:
-    """The latest fix by device time; an older one never replaces it."""
+    """The latest fix by device time; an older one never replaces it. A new vehicle state
+    starts from the device's latest status (ingest moves it afterwards, `ingest/store.py`)."""
     conn.execute(
         """INSERT INTO vehicle_state (device_pk, device_time, received_at, geom, speed_mps,
-                                      heading_deg, accuracy_m, recent_speed_mps, last_seen_at)
-           VALUES (%s, %s, %s, ST_SetSRID(ST_MakePoint(%s, %s), 4326), %s, %s, %s, %s, now())
+                                      heading_deg, accuracy_m, recent_speed_mps, last_seen_at,
+                                      link_status, link_status_at)
+           SELECT %(pk)s, %(t)s, %(received)s, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326),
+                  %(speed)s, %(heading)s, %(accuracy)s, %(recent)s, now(),
+                  link.detail->>'status', link.event_time
+             FROM (SELECT 1) one
+             LEFT JOIN LATERAL (
+                   SELECT detail, event_time FROM device_events
+                    WHERE device_pk = %(pk)s AND kind = 'link'
+                    ORDER BY event_time DESC LIMIT 1) link ON true
            ON CONFLICT (device_pk) DO UPDATE SET
                device_time = excluded.device_time, received_at = excluded.received_at,
                geom = excluded.geom, speed_mps = excluded.speed_mps,
@@ -133,26 +142,17 @@ def upsert_vehicle_state(
                last_seen_at = greatest(vehicle_state.last_seen_at, excluded.last_seen_at),
                updated_at = clock_timestamp()
            WHERE vehicle_state.device_time < excluded.device_time""",
-        (
-            device_pk,
-            fix.device_time,
-            fix.received_at,
-            fix.lon,
-            fix.lat,
-            fix.speed_mps,
-            fix.heading_deg,
-            fix.accuracy_m,
-            recent_speed_mps,
-        ),
-    )
-
-
-def set_link_status(conn: psycopg.Connection, device_pk: int, online: bool, at: datetime) -> None:
-    """The broker's word (a last will, or the device's own online message)."""
-    conn.execute(
-        """UPDATE vehicle_state SET link_status = %s, link_status_at = %s
-           WHERE device_pk = %s AND (link_status_at IS NULL OR link_status_at <= %s)""",
-        ("online" if online else "offline", at, device_pk, at),
+        {
+            "pk": device_pk,
+            "t": fix.device_time,
+            "received": fix.received_at,
+            "lon": fix.lon,
+            "lat": fix.lat,
+            "speed": fix.speed_mps,
+            "heading": fix.heading_deg,
+            "accuracy": fix.accuracy_m,
+            "recent": recent_speed_mps,
+        },
     )
 
 

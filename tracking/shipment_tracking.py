@@ -59,7 +59,8 @@ class Tracking:
 
 _VIEW = """
 SELECT d.device_id, ST_Y(v.geom), ST_X(v.geom), v.speed_mps, v.heading_deg, v.device_time,
-       v.last_seen_at, v.link_status, e.eta, e.method, e.distance_m, e.as_of
+       v.last_seen_at, v.link_status, v.link_status_at >= v.received_at,
+       e.eta, e.method, e.distance_m, e.as_of
   FROM vehicle_loads l
   JOIN devices d ON d.pk = l.device_pk
   LEFT JOIN vehicle_state v ON v.device_pk = l.device_pk
@@ -74,11 +75,26 @@ def _view(
     row = conn.execute(_VIEW, (shipment_pk,)).fetchone()
     if row is None:
         return None, None
-    device_id, lat, lon, speed, heading, fix_time, seen, link, at, method, dist, eta_of = row
+    (
+        device_id,
+        lat,
+        lon,
+        speed,
+        heading,
+        fix_time,
+        seen,
+        link,
+        link_newer,
+        at,
+        method,
+        dist,
+        eta_of,
+    ) = row
     limit = timedelta(seconds=stale_after_s)
     position = None
     if fix_time is not None:
-        online = link != "offline" and now - seen <= limit
+        # The last will counts until the device is heard again (a fix received after it).
+        online = not (link == "offline" and link_newer) and now - seen <= limit
         position = Position(
             device_id, lat, lon, speed, heading, fix_time, now - fix_time > limit, online
         )
