@@ -21,9 +21,10 @@ def run(
 ) -> None:
     """Claim dirty devices and project their new fixes, until stopped."""
     settings = load()
+    params = projector.Params.from_settings(settings.tracking)  # refuses inconsistent values
     with connect(settings.db.url, autocommit=True) as conn:
         if once:
-            typer.echo(f"{projector.run_once(conn, projector.Params())} device steps")
+            typer.echo(f"{projector.run_once(conn, params)} device steps")
             return
         logging.getLogger(__name__).info("tracking projector running")
-        projector.run_forever(conn, projector.Params(), idle_s)
+        projector.run_forever(conn, params, idle_s)

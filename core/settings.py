@@ -191,6 +191,28 @@ class AuthSettings(BaseModel):
     )
 
 
+class TrackingSettings(BaseModel):
+    """The projector's evidence thresholds (docs/tracking.md explains each default)."""
+
+    stop_radius_m: float = Field(50.0, gt=0, description="A stop: fixes within this radius ...")
+    stop_min_duration_s: float = Field(180.0, gt=0, description="... for at least this long.")
+    gap_s: float = Field(600.0, gt=0, description="Silence that closes a trip (offline).")
+    enter_dwell_s: float = Field(30.0, ge=0, description="Time inside before a fence entry.")
+    exit_dwell_s: float = Field(60.0, ge=0, description="Time outside before a fence exit.")
+    exit_buffer_m: float = Field(
+        10.0, ge=0, description="Extra margin beyond a fix's accuracy before it counts as out."
+    )
+    arriving_radius_m: float = Field(
+        500.0, gt=0, description="A van this close to the delivery point is `arriving`."
+    )
+    road_factor: float = Field(
+        1.35, ge=1, description="Road distance over great-circle distance, for ETAs."
+    )
+    default_speed_mps: float = Field(
+        6.0, gt=0, description="Speed an ETA assumes before a van has a recent speed."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="WAYBILL_", env_nested_delimiter="__", extra="ignore"
@@ -203,6 +225,7 @@ class Settings(BaseSettings):
     telemetry: TelemetrySettings = TelemetrySettings()
     api: ApiSettings = ApiSettings()
     auth: AuthSettings = AuthSettings()
+    tracking: TrackingSettings = TrackingSettings()
     epcis: EpcisSettings = EpcisSettings()
     orders: OrdersSettings = OrdersSettings()
     mall: MallSettings = MallSettings()

@@ -23,6 +23,7 @@ from typing import Any
 import psycopg
 
 from core.errors import Conflict, InvalidInput, NotFound
+from core.settings import TrackingSettings
 from gis.geofence import CircleFence, Fence
 from orders import service as orders
 from orders.models import Evidence
@@ -45,6 +46,21 @@ class Params:
     arriving_radius_m: float = 500.0  # a van this close to the door is "arriving"
     batch_fixes: int = 20000  # most fixes of one device in one transaction
     fence_margin_deg: float = 0.05  # fences looked up within ~5 km of the batch
+
+    @classmethod
+    def from_settings(cls, s: TrackingSettings) -> Params:
+        return cls(
+            trips=TripParams(
+                stop_radius_m=s.stop_radius_m, stop_min_duration_s=s.stop_min_duration_s,
+                gap_s=s.gap_s,
+            ),
+            fences=FenceParams(
+                enter_dwell_s=s.enter_dwell_s, exit_dwell_s=s.exit_dwell_s,
+                exit_buffer_m=s.exit_buffer_m,
+            ),
+            eta=eta.EtaParams(road_factor=s.road_factor, default_speed_mps=s.default_speed_mps),
+            arriving_radius_m=s.arriving_radius_m,
+        )  # fmt: skip
 
 
 @dataclass(slots=True)
