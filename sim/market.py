@@ -166,34 +166,17 @@ class Market:
         shipments = sum(len(p.shipment_ids) for p in placed)
         self.counts.add(orders=len(placed), shipments=shipments)
         log.info("%s: the mall sent %d orders (%d shipments)", w.depot_id, len(placed), shipments)
-        rng = self.dispatcher.rng
-        packing = self.readers[w.packing.device_id]
         cartons = [c for order in placed for c in self.dispatcher.pack(order)]
         self.counts.add(cartons=len(cartons))
-        stations = [a.antenna for a in w.packing.antennas]
-        for k in range(0, len(cartons), len(stations)):  # one carton per station at a time
-            reads = [
-                read
-                for carton, antenna in zip(cartons[k:], stations, strict=False)
-                for read in packing_pass(carton.sscc_hex, list(carton.item_hexes), rng, antenna)
-            ]
-            packing.play(reads, self.stop)
-            if self.stop.wait(CARTON_GAP_S - 1.5):
-                return
+        if not self.pack(w, cartons):
+            return
         now = datetime.now(UTC)
         day = (delivery_window(now, self.mall.tz)[0] + self.mall.tz).date()
         plan = self.dispatcher.plan(w.depot_id, day, self.stop)
         if plan is None:
             return
         self.counts.add(plans=1, routes=len(plan["routes"]))
-        dock = self.readers[w.dock.device_id]
-        for route in plan["routes"]:
-            ids = {s["shipment_id"] for s in route["stops"] if s.get("shipment_id")}
-            cartons: list[Carton] = [
-                c for i in sorted(ids) for c in self.dispatcher.cartons.get(i, [])
-            ]
-            if cartons:
-                dock.play(dock_pass([c.sscc_hex for c in cartons], rng), self.stop)
+        self.load(w, plan)
         # the routes are on their way to the vans; a van is busy once it has its route
         routed = [
             self.vans[r["device_id"]] for r in plan["routes"] if r.get("device_id") in self.vans
@@ -202,6 +185,32 @@ class Market:
         while any(v.idle.is_set() for v in routed) and time.monotonic() < deadline:
             if self.stop.wait(0.2):
                 return
+
+    def pack(self, w: world.Warehouse, cartons: list[Carton]) -> bool:
+        """The packing stations read the cartons, one per station at a time; False: stopped."""
+        packing = self.readers[w.packing.device_id]
+        stations = [a.antenna for a in w.packing.antennas]
+        for k in range(0, len(cartons), len(stations)):
+            reads = [
+                read
+                for carton, antenna in zip(cartons[k:], stations, strict=False)
+                for read in packing_pass(
+                    carton.sscc_hex, list(carton.item_hexes), self.dispatcher.rng, antenna
+                )
+            ]
+            packing.play(reads, self.stop)
+            if self.stop.wait(CARTON_GAP_S - 1.5):
+                return False
+        return True
+
+    def load(self, w: world.Warehouse, plan: dict[str, Any]) -> None:
+        """Each route's cartons pass the dock door outwards, one pallet per van."""
+        dock = self.readers[w.dock.device_id]
+        for route in plan["routes"]:
+            ids = sorted({s["shipment_id"] for s in route["stops"] if s.get("shipment_id")})
+            pallet = [c.sscc_hex for i in ids for c in self.dispatcher.cartons.get(i, [])]
+            if pallet and not self.stop.is_set():
+                dock.play(dock_pass(pallet, self.dispatcher.rng), self.stop)
 
     def warehouse_loop(self, w: world.Warehouse) -> None:
         done = 0
