@@ -71,6 +71,7 @@ def test_dispatcher_map_moves_the_van_as_fixes_arrive(page: Page, market: Market
     page.goto(f"{market.base}/console/#/map?depot={market.depot}")
     van = page.locator(f'[data-testid="vehicle"][data-id="{market.device}"]')
     expect(van).to_have_count(1)
+    expect(page.get_by_test_id("live")).to_have_attribute("data-state", "open")
     expect(page.locator('[data-testid="stop"]')).to_have_count(len(market.buyer_shipments) + 1)
     before = van.get_attribute("transform")
     van.click()
@@ -237,7 +238,7 @@ def test_admin_replays_a_devices_dead_letters(
     row = page.locator(f'tr[data-device="{device_id}"]')
     expect(row.locator("td").nth(6)).to_have_text("1")
     row.locator("button").click()
-    expect(page.locator("#replay-note")).to_contain_text("stored 1")
+    expect(page.locator("#replay-note")).to_contain_text("已入库 1")
     expect(row.locator("td").nth(6)).to_have_text("")
     assert position_count(market.db_url, device_id) == 1
 

@@ -133,9 +133,10 @@ export const post = (path, body, opts) => request(path, { ...opts, method: "POST
 
 /**
  * Follow a Server-Sent Events stream; `onEvent(data)` gets each `update` event's JSON.
- * Reconnects after a dropped connection (with a growing pause) until `stop()` is called.
+ * Reconnects after a dropped connection (with a growing pause) until `stop()` is called;
+ * `onState("open" | "reconnecting")` says which it is doing.
  */
-export function stream(path, onEvent, { onError = () => {} } = {}) {
+export function stream(path, onEvent, { onError = () => {}, onState = () => {} } = {}) {
   const controller = new AbortController();
   let stopped = false;
   let pause = 1000;
@@ -146,6 +147,7 @@ export function stream(path, onEvent, { onError = () => {} } = {}) {
         const r = await request(path, { signal: controller.signal, raw: true,
           headers: { Accept: "text/event-stream" } });
         pause = 1000;
+        onState("open");
         const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = "";
         for (;;) {
@@ -169,6 +171,7 @@ export function stream(path, onEvent, { onError = () => {} } = {}) {
         if (e.status === 404 || e.status === 403 || e.status === 401) return;
       }
       if (stopped) return;
+      onState("reconnecting");
       await new Promise((resolve) => setTimeout(resolve, pause));
       pause = Math.min(pause * 2, 15000);
     }

@@ -51,8 +51,8 @@ export async function render(view, { session }) {
     button.disabled = true;
     try {
       const answer = await post("/v1/dead-letters/replay", body);
-      $("#replay-note").textContent = `${t("replay_done")}: ${answer.replayed} · stored ${answer.stored} · ` +
-        `still rejected ${answer.still_rejected}`;
+      $("#replay-note").textContent = `${t("replay_done")}: ${answer.replayed} · ${t("stored")} ` +
+        `${answer.stored} · ${t("still_rejected")} ${answer.still_rejected}`;
     } catch (err) {
       $("#replay-note").textContent = err.message;
     }

@@ -17,7 +17,8 @@ export async function render(view, { config, params, go }) {
         <div class="row" style="margin-bottom:8px"><label><span data-i18n="depot"></span>
           <select id="depot-filter" data-testid="depot-filter"><option value="" data-i18n="all_depots"></option></select></label></div>
         <div id="map" data-testid="dispatch-map"></div>
-        <p class="muted small"><span data-i18n="live"></span> ·
+        <p class="muted small"><span id="live" data-testid="live" data-state="connecting">○
+          <span data-i18n="live"></span></span> ·
           <span data-i18n="vehicles"></span>: <b id="fleet-count">0</b> ·
           <span data-i18n="routes_today"></span>: <b id="route-count">0</b></p>
       </div>
@@ -73,7 +74,12 @@ export async function render(view, { config, params, go }) {
     for (const v of changed) vehicles.set(v.device_id, v);
     drawVehicles();
     if (selected && changed.some((v) => v.device_id === selected)) drawPanel();
-  });
+  }, { onState: (state) => {
+    const badge = view.querySelector("#live");
+    badge.dataset.state = state;
+    badge.innerHTML = state === "open" ? `<b style="color:#1a7f37">●</b> ${esc(t("live"))}`
+      : `<b style="color:#b35900">○</b> ${esc(t("reconnecting"))}`;
+  } });
   const refresh = setInterval(async () => {
     try {
       routes = await get(`/v1/console/routes?${only}`);

@@ -62,7 +62,7 @@ export async function render(view, { arg, config, session }) {
   function drawTimeline(entries) {
     $("#timeline").innerHTML = [...entries].reverse().map((e) => `
       <li data-kind="${esc(e.kind)}"><div>${statusBadge(e.status)} <b>${time(e.occurred_at, { date: true })}</b>
-        ${e.applied ? "" : '<span class="badge">late</span>'}</div>
+        ${e.applied ? "" : `<span class="badge" title="${esc(t("late_evidence_note"))}">${esc(t("late_evidence"))}</span>`}</div>
         <div class="evidence">${esc(t("evidence"))}: ${esc(t(`ek.${e.kind}`))} — ${esc(evidenceText(e))}</div></li>`)
       .join("");
   }
