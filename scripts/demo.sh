@@ -54,7 +54,8 @@ PY
 )
 # the mall's API key: kept while the database still knows it
 key_file=.run/mall-api-key
-if [ ! -s "$key_file" ] || ! $waybill apikeys list | grep -q "^$(cut -d_ -f2 "$key_file")	.*live$"; then
+live_keys=$($waybill apikeys list)
+if [ ! -s "$key_file" ] || ! grep -q "^$(cut -d_ -f2 "$key_file")	.*live$" <<< "$live_keys"; then
   $waybill apikeys create "demo mall" > "$key_file"
 fi
 # the mall hears shipment webhooks on a port of its own, signed with a fresh key
