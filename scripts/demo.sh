@@ -79,12 +79,27 @@ cleanup() {
   wait 2>/dev/null || true
 }
 trap cleanup INT TERM EXIT
+# A service that dies (a database restarted under it ...) is started again; one that ends
+# by itself ends the demo.
+keep() {
+  (
+    child=
+    trap '[ -n "$child" ] && kill -TERM "$child" 2>/dev/null; wait; exit 0' TERM
+    while true; do
+      "$@" & child=$!
+      code=0; wait "$child" || code=$?
+      [ "$code" = 0 ] && exit 0
+      echo "[demo] '${*:2}' stopped ($code); starting it again in 2 s" >&2
+      sleep 2
+    done
+  ) & pids+=($!)
+}
 
-$waybill serve & pids+=($!)
-$waybill ingest --worker-id 1 & pids+=($!)
-$waybill epcis project & pids+=($!)
-$waybill plan worker & pids+=($!)
-$waybill track run & pids+=($!)
+keep $waybill serve
+keep $waybill ingest --worker-id 1
+keep $waybill epcis project
+keep $waybill plan worker
+keep $waybill track run
 .venv/bin/python - "$port" <<'PY'
 import sys, time, urllib.request
 for _ in range(100):
@@ -94,8 +109,8 @@ for _ in range(100):
     except OSError:
         time.sleep(0.2)
 PY
-$waybill sim --speed "${WAYBILL_DEMO_SPEED:-10}" & pids+=($!)
-$waybill webhooks run & pids+=($!)   # to the simulated mall, once it listens
+keep $waybill sim --speed "${WAYBILL_DEMO_SPEED:-10}"
+keep $waybill webhooks run   # to the simulated mall, once it listens
 
 cat <<MSG
 
