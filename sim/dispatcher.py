@@ -75,6 +75,43 @@ class Dispatcher:
             )  # fmt: skip
         log.info("depots, geofences and %d vans registered", len(self.world.vans))
 
+    def _listed(self, status: str) -> list[dict[str, Any]]:
+        """Shipments of this market's warehouses in `status` that are on a route."""
+        depots = {w.depot_id for w in self.world.warehouses}
+        out, params = [], {"status": status, "limit": 500}
+        while True:
+            page = self.api.get("/v1/shipments", params=params)
+            out += [s for s in page["items"] if s["depot_id"] in depots and s["route_id"]]
+            if not page["next_cursor"]:
+                return out
+            params["cursor"] = page["next_cursor"]
+
+    def tidy_up(self) -> None:
+        """Close what a run stopped half-way left behind: orders planned but never loaded are
+        cancelled, shipments left on a van that stopped driving are failed deliveries."""
+        left = 0
+        for status in ("created", "packed"):
+            for s in self._listed(status):
+                try:
+                    self.api.post(f"/v1/orders/{s['mall_order_id']}/cancel",
+                                  {"reason": "planned for a round that never left"})  # fmt: skip
+                except ApiError as exc:
+                    if exc.status != 409:  # another of its shipments is on its way
+                        raise
+                left += 1
+        for status in ("in_transit", "out_for_delivery", "arriving"):
+            for s in self._listed(status):
+                try:
+                    self.api.post(f"/v1/shipments/{s['shipment_id']}/events",
+                                  {"status": "delivery_failed",
+                                   "reason": "the van's round was interrupted"})  # fmt: skip
+                except ApiError as exc:
+                    if exc.status != 409:
+                        raise
+                left += 1
+        if left:
+            log.info("closed %d shipments left over from an interrupted run", left)
+
     def _serials(self, count: int) -> range:
         with self._lock:
             first = self._serial

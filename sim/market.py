@@ -140,6 +140,7 @@ class Market:
             self.hooks.start()
         passwords = provision.passwords(self.settings, self._specs(), self.o.state)
         self.dispatcher.set_up()
+        self.dispatcher.tidy_up()
         for reader in self.world.readers():
             c = self._connect(reader.device_id, passwords[reader.device_id])
             self.readers[reader.device_id] = ReaderDevice(reader, c)
