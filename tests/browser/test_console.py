@@ -258,8 +258,17 @@ def test_session_refreshes_and_an_invalid_one_returns_to_sign_in(
     with page.expect_response(lambda r: r.url.endswith("/v1/auth/refresh")) as refreshed:
         page.get_by_test_id("search").fill("MO-")
     assert refreshed.value.status == 200
-    after = page.evaluate("JSON.parse(sessionStorage.getItem('waybill.session'))")
-    assert after["access_token"] != before["access_token"]
+    after = wait_for(
+        lambda: (
+            (s := page.evaluate("JSON.parse(sessionStorage.getItem('waybill.session'))"))[
+                "access_token"
+            ]
+            != before["access_token"]
+            and s
+        ),
+        timeout_s=5,
+        what="the refreshed session to be kept",
+    )
     assert after["refresh_token"] != before["refresh_token"]
     expect(page.locator('[data-testid="shipments"] tbody tr')).to_have_count(
         len(market.buyer_shipments) + 2

@@ -7,10 +7,22 @@ import { esc, num, statusBadge, time } from "../format.js";
 import { MapView } from "../map.js";
 
 const MOVING = new Set(["loaded", "in_transit", "out_for_delivery", "arriving"]);
+const ENDED = new Set(["delivered", "delivery_failed", "returned", "cancelled"]);
+
+// The fields of each kind of evidence worth a line; the rest stays in the API's answer.
+const EVIDENCE_FIELDS = {
+  epcis_event: ["biz_step", "bizStep", "read_point"],
+  geofence: ["transition", "fence"],
+  route_plan: ["route_id", "planned_arrival_at"],
+  proof_of_delivery: ["method", "recipient_name", "failure_reason"],
+  manual: ["reason", "by"],
+};
 
 function evidenceText(e) {
-  const entries = Object.entries(e.evidence || {}).filter(([, v]) => v != null && v !== "")
-    .slice(0, 6).map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`);
+  const fields = EVIDENCE_FIELDS[e.kind];
+  const entries = Object.entries(e.evidence || {})
+    .filter(([k, v]) => v != null && v !== "" && (!fields || fields.includes(k)))
+    .slice(0, 4).map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`);
   return [e.source, ...entries].filter(Boolean).join(" · ");
 }
 
@@ -60,19 +72,34 @@ export async function render(view, { arg, config, session }) {
   map.fit([door]);
 
   function drawTimeline(entries) {
-    $("#timeline").innerHTML = [...entries].reverse().map((e) => `
+    // Evidence of a status already reached (every reader that saw the carton at the
+    // packing station, say) is folded into the step it confirms.
+    const steps = [];
+    for (const e of entries) {
+      const last = steps.at(-1);
+      if (!e.applied && last && last.status === e.status) last.more += 1;
+      else steps.push({ ...e, more: 0 });
+    }
+    $("#timeline").innerHTML = steps.reverse().map((e) => `
       <li data-kind="${esc(e.kind)}"><div>${statusBadge(e.status)} <b>${time(e.occurred_at, { date: true })}</b>
         ${e.applied ? "" : `<span class="badge" title="${esc(t("late_evidence_note"))}">${esc(t("late_evidence"))}</span>`}</div>
-        <div class="evidence">${esc(t("evidence"))}: ${esc(t(`ek.${e.kind}`))} — ${esc(evidenceText(e))}</div></li>`)
+        <div class="evidence">${esc(t("evidence"))}: ${esc(t(`ek.${e.kind}`))} — ${esc(evidenceText(e))}</div>
+        ${e.more ? `<div class="evidence">${esc(t("more_evidence").replace("{n}", e.more))}</div>` : ""}</li>`)
       .join("");
   }
 
   function drawTracking(tr) {
     $("#status").innerHTML = statusBadge(tr.status);
     const eta = tr.eta;
-    $("#eta").textContent = eta?.eta ? time(eta.eta, { date: true }) : "—";
-    $("#eta-note").textContent = eta ? `${t(`method_${eta.method}`)} · ${t("as_of")} ${time(eta.as_of, { seconds: true })}` +
-      (eta.stale ? ` · ${t("stale")}` : "") : "";
+    if (ENDED.has(tr.status)) {
+      // No arrival to expect any more: when it was delivered, or nothing.
+      $("#eta").textContent = tr.status === "delivered" ? time(tr.status_since, { date: true }) : "—";
+      $("#eta-note").textContent = t(`st.${tr.status}`);
+    } else {
+      $("#eta").textContent = eta?.eta ? time(eta.eta, { date: true }) : "—";
+      $("#eta-note").textContent = eta ? `${t(`method_${eta.method}`)} · ${t("as_of")} ${time(eta.as_of, { seconds: true })}` +
+        (eta.stale ? ` · ${t("stale")}` : "") : "";
+    }
     const p = tr.position;
     const show = p && MOVING.has(tr.status);
     $("#pos").innerHTML = show ? `<b>${esc(p.device_id)}</b><div class="small" data-testid="position-as-of">${esc(t("as_of"))}
