@@ -115,7 +115,7 @@ keep $waybill webhooks run   # to the simulated mall, once it listens
 cat <<MSG
 
   Waybill demo market is running: three warehouses, twenty vans, the mall's orders,
-  packing and dock-door RFID reads, plans approved, deliveries confirmed (10x time).
+  packing and dock-door RFID reads, plans approved, deliveries confirmed (${WAYBILL_DEMO_SPEED:-10}x time).
     Console:    $api/            (sign in with one of the accounts below)
     API docs:   $api/docs
   Accounts (kept in $logins):
