@@ -26,7 +26,7 @@ from sim.world import World, sgtin_hex
 log = logging.getLogger(__name__)
 FENCE_RADIUS_M = 150
 UNITS_PER_CARTON = 40
-TAGS_PER_CARTON = 6  # units whose tags the packing station reads (the rest are shielded)
+TAGS_PER_CARTON = 3  # units whose tags the packing station reads (the rest are shielded)
 MAX_SHIFT_S = 90 * 60  # a van's round: a few doors, then back for the next wave
 
 
