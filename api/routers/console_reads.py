@@ -45,6 +45,18 @@ def _stale(as_of: datetime | None, stale_after_s: int) -> bool:
     return as_of is None or (datetime.now(UTC) - as_of).total_seconds() > stale_after_s
 
 
+def _with_state(rows: list[dict[str, Any]], seen: str, stale_after_s: int) -> list[dict[str, Any]]:
+    """Rows of trackers with `stale` (by their `seen` time) and `battery_pct`."""
+    for row in rows:
+        row["stale"] = _stale(row[seen], stale_after_s)
+        row["battery_pct"] = None  # no wire format we decode reports it yet
+    return rows
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v))
+
+
 DepotFilter = Annotated[
     str | None,
     Query(max_length=64, pattern=NO_NUL, description="Only this depot's (default: all)."),
@@ -59,11 +71,7 @@ DepotFilter = Annotated[
 def fleet(
     conn: ConnDep, settings: SettingsDep, caller: Staff, depot_id: DepotFilter = None
 ) -> list[dict[str, Any]]:
-    rows = store.fleet(conn, depot_id)
-    for row in rows:
-        row["stale"] = _stale(row["as_of"], settings.api.stale_after_s)
-        row["battery_pct"] = None  # no wire format we decode reports it yet
-    return rows
+    return _with_state(store.fleet(conn, depot_id), "as_of", settings.api.stale_after_s)
 
 
 FLEET_POLL_S = 1.0
@@ -90,10 +98,7 @@ def fleet_stream(
     stale_after = settings.api.stale_after_s
 
     def read(c: Any) -> dict[str, dict[str, Any]]:
-        rows = store.fleet(c, depot_id)
-        for row in rows:
-            row["stale"] = _stale(row["as_of"], stale_after)
-            row["battery_pct"] = None
+        rows = _with_state(store.fleet(c, depot_id), "as_of", stale_after)
         return {r["device_id"]: r for r in rows}
 
     first = read(conn)
@@ -104,7 +109,7 @@ def fleet_stream(
                 return read(c)
 
         last, sent, idle = first, 1, 0.0
-        yield f"event: update\ndata: {json.dumps(list(first.values()), default=str)}\n\n"
+        yield f"event: update\ndata: {_json(list(first.values()))}\n\n"
         while max_events is None or sent < max_events:
             await asyncio.sleep(FLEET_POLL_S)
             if await request.is_disconnected():
@@ -114,7 +119,7 @@ def fleet_stream(
             last = now
             if changed:
                 sent, idle = sent + 1, 0.0
-                yield f"event: update\ndata: {json.dumps(changed, default=str)}\n\n"
+                yield f"event: update\ndata: {_json(changed)}\n\n"
             else:
                 idle += FLEET_POLL_S
                 if idle >= KEEPALIVE_S:
@@ -199,10 +204,7 @@ def routes(
     summary="Device health: last heard of, link, pending dead letters",
 )
 def devices(conn: ConnDep, settings: SettingsDep, caller: Staff) -> dict[str, Any]:
-    items = store.device_health(conn)
-    for row in items:
-        row["stale"] = _stale(row["last_seen_at"], settings.api.stale_after_s)
-        row["battery_pct"] = None
+    items = _with_state(store.device_health(conn), "last_seen_at", settings.api.stale_after_s)
     return {"devices": items, "dead_letters_by_reason": store.dead_letter_counts(conn)}
 
 

@@ -4,6 +4,7 @@ who may read what, shipments scoped and problems first, the fleet with its lates
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from devices.models import DeviceKind
 from tests.orders.conftest import World
@@ -101,7 +102,11 @@ def test_fleet_and_its_stream_show_the_latest_fix(world: World, database: str) -
     )
     assert stream.headers["content-type"].startswith("text/event-stream")
     data = next(line for line in stream.text.splitlines() if line.startswith("data: "))
-    assert [v["device_id"] for v in json.loads(data.removeprefix("data: "))] == [device]
+    streamed = json.loads(data.removeprefix("data: "))
+    assert [v["device_id"] for v in streamed] == [device]
+    # ISO 8601, as the JSON answers have it (what every browser's Date parses)
+    assert datetime.fromisoformat(streamed[0]["as_of"]) == datetime.fromisoformat(fleet[0]["as_of"])
+    assert "T" in streamed[0]["as_of"]
 
 
 def test_text_with_nul_is_bad_input_not_a_server_error(world: World) -> None:
