@@ -117,15 +117,20 @@ def approved_routes(
 
 
 def device_health(conn: psycopg.Connection) -> list[dict[str, Any]]:
-    """Every device in service: when it was last heard of and its pending dead letters.
-    Those with pending dead letters first, then the most recently heard of."""
+    """Every device in service: when it was last heard of (its latest fix, device event or,
+    for a reader, tag read) and its pending dead letters. Those with pending dead letters
+    first, then the most recently heard of."""
     return _rows(
         conn,
         """SELECT * FROM (
                SELECT d.device_id, d.kind, d.format, d.name, d.vehicle_id,
                       greatest(v.last_seen_at,
                                (SELECT max(e.received_at) FROM device_events e
-                                WHERE e.device_pk = d.pk)) AS last_seen_at,
+                                WHERE e.device_pk = d.pk),
+                               -- a reader's latest tag read (an index probe per partition)
+                               CASE WHEN d.kind = 'rfid_reader' THEN
+                                   (SELECT max(r.read_time) FROM tag_reads r
+                                    WHERE r.device_pk = d.pk) END) AS last_seen_at,
                       v.link_status, v.device_time AS last_fix_at,
                       (SELECT count(*) FROM dead_letters l
                        WHERE l.device_id = d.device_id AND l.replayed_at IS NULL) AS dead_letters

@@ -4,9 +4,13 @@ who may read what, shipments scoped and problems first, the fleet with its lates
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+
+import psycopg
 
 from devices.models import DeviceKind
+from ingest import service as ingest
+from ingest.records import TagRead
 from tests.orders.conftest import World
 from tests.support.data import register
 from tests.tracking_projection.helpers import day, project, write
@@ -121,3 +125,23 @@ def test_text_with_nul_is_bad_input_not_a_server_error(world: World) -> None:
         answer = world.client.get(path, headers=staff)
         assert answer.status_code == 422, (path, answer.text)
         assert answer.json()["code"] == "invalid_request"
+
+
+def test_device_health_hears_readers_by_their_tag_reads(world: World, database: str) -> None:
+    """A reader that has read tags is last heard of at its latest read; a silent one is not
+    heard of at all."""
+    reader = register(database, f"rd-{world.uid}", DeviceKind.RFID_READER)
+    silent = register(database, f"rs-{world.uid}", DeviceKind.RFID_READER)
+    read_at = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=2)
+    prepared = ingest.Prepared()
+    epc = "3074257BF7194E4000001A85"
+    prepared.batch.tag_reads.extend(
+        (reader.pk, datetime.now(UTC), TagRead(read_at - timedelta(seconds=s), epc, 1))
+        for s in (0, 30)
+    )
+    with psycopg.connect(database) as conn, conn.transaction():
+        ingest.write(conn, prepared)
+    health = world.client.get("/v1/console/devices", headers=world.auth("dispatcher")).json()
+    seen = {d["device_id"]: d["last_seen_at"] for d in health["devices"]}
+    assert datetime.fromisoformat(seen[reader.device_id]) == read_at
+    assert seen[silent.device_id] is None
