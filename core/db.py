@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from core.errors import TransientDatabaseError
+from core.errors import InvalidInput, TransientDatabaseError
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -42,11 +42,19 @@ def make_pool(url: str, max_size: int = 10, name: str = "waybill") -> Connection
 
 @contextmanager
 def translated() -> Iterator[None]:
-    """Turn a lost or refused connection into TransientDatabaseError, at one choke point."""
+    """Turn a lost or refused connection into TransientDatabaseError, and a value the
+    database refuses as data into InvalidInput, at one choke point (the API's)."""
     try:
         yield
     except psycopg.OperationalError as exc:
         raise TransientDatabaseError(f"database unavailable: {exc}".strip()) from exc
+    except psycopg.DataError as exc:
+        # A value the database cannot hold (a NUL in text, a number past bigint ...) came
+        # from the request; it is bad input, not a server error.
+        raise InvalidInput(
+            f"a value cannot be stored or compared: {str(exc).splitlines()[0]}",
+            code="unstorable_value",
+        ) from exc
     except PoolTimeout as exc:
         raise TransientDatabaseError("database unavailable: no connection in time") from exc
 

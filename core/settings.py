@@ -183,7 +183,7 @@ class AuthSettings(BaseModel):
         65536, ge=8192, description="Argon2id memory per password hash, in KiB."
     )
     login_per_minute: int = Field(
-        10, ge=1, description="Sign-in attempts per minute, per username and per address."
+        10, ge=1, description="Failed sign-ins per minute, per username and per address."
     )
     refresh_per_minute: int = Field(30, ge=1, description="Token refreshes per minute per address.")
     public_link_per_minute: int = Field(

@@ -38,7 +38,9 @@ def audit_log(
     action: Annotated[str | None, Query(max_length=64, examples=["device.revoke"])] = None,
     actor: Annotated[str | None, Query(max_length=100)] = None,
     since: datetime | None = None,
-    after: Annotated[int | None, Query(ge=0, description="`next_after` of the page before")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=2**63 - 1, description="`next_after` of the page before")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
     rows = audit.entries(conn, action=action, actor=actor, since=since, after_id=after, limit=limit)

@@ -3,8 +3,11 @@ refresh tokens, and who the caller is."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
+import psycopg
 from fastapi import APIRouter, Depends, Form, Request, Response
 from pydantic import BaseModel, Field
 
@@ -12,6 +15,7 @@ from accounts import ratelimit, sessions
 from accounts import users as user_accounts
 from accounts.models import PERSON_ROLES
 from api.deps import Caller, ConnDep, SettingsDep, client_address, get_caller, require
+from core.errors import Unauthenticated
 
 router = APIRouter(prefix="/v1", tags=["auth"])
 Anyone = Annotated[Caller, Depends(get_caller)]
@@ -72,11 +76,30 @@ def sign_in(
     username: Annotated[str, Form(min_length=1, max_length=64)],
     password: Annotated[str, Form(min_length=1, max_length=1024)],
 ) -> TokenOut:
-    limit = settings.auth.login_per_minute
-    ratelimit.hit(conn, f"login:addr:{client_address(request)}", limit)
-    ratelimit.hit(conn, f"login:user:{user_accounts.normalise(username)}", limit)
-    passwords = request.app.state.passwords
-    return _token_out(sessions.login(conn, passwords, settings.auth, username, password))
+    buckets = (
+        f"login:addr:{client_address(request)}",
+        f"login:user:{user_accounts.normalise(username)}",
+    )
+    with failures_counted(conn, buckets, settings.auth.login_per_minute):
+        tokens = sessions.login(
+            conn, request.app.state.passwords, settings.auth, username, password
+        )
+    return _token_out(tokens)
+
+
+@contextmanager
+def failures_counted(
+    conn: psycopg.Connection, buckets: tuple[str, ...], most: int
+) -> Iterator[None]:
+    """Refuse when a bucket holds `most` failed attempts this minute; count a failure."""
+    for bucket in buckets:
+        ratelimit.refuse_if_over(conn, bucket, most)
+    try:
+        yield
+    except Unauthenticated:
+        for bucket in buckets:
+            ratelimit.count_failure(conn, bucket)
+        raise
 
 
 @router.post(
@@ -86,7 +109,9 @@ def sign_in(
     responses=_UNAUTHORIZED | _LIMITED,
 )
 def refresh(body: RefreshIn, request: Request, conn: ConnDep, settings: SettingsDep) -> TokenOut:
-    ratelimit.hit(conn, f"refresh:addr:{client_address(request)}", settings.auth.refresh_per_minute)
+    ratelimit.limit(
+        conn, f"refresh:addr:{client_address(request)}", settings.auth.refresh_per_minute
+    )
     return _token_out(sessions.refresh(conn, body.refresh_token, settings.auth))
 
 
@@ -119,8 +144,13 @@ def me(caller: Anyone) -> MeOut:
 def change_password(
     body: PasswordIn, caller: Person, request: Request, conn: ConnDep, settings: SettingsDep
 ) -> Response:
-    ratelimit.hit(conn, f"login:user:{caller.subject}", settings.auth.login_per_minute)
-    user_accounts.change_password(
-        conn, request.app.state.passwords, caller.subject, body.current_password, body.new_password
-    )
+    limit = settings.auth.login_per_minute
+    with failures_counted(conn, (f"login:user:{caller.subject}",), limit):
+        user_accounts.change_password(
+            conn,
+            request.app.state.passwords,
+            caller.subject,
+            body.current_password,
+            body.new_password,
+        )
     return Response(status_code=204)

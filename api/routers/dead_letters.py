@@ -6,7 +6,7 @@ import base64
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from api.deps import Caller, ConnDep, SettingsDep, audit, require
@@ -39,8 +39,13 @@ class DeadLetterPage(BaseModel):
     next_before: int | None = Field(description="Pass as `before` for the next page.")
 
 
+BIGINT_MAX = 2**63 - 1  # ids are PostgreSQL bigints
+
+
 class ReplayRequest(BaseModel):
-    ids: list[int] | None = Field(None, max_length=1000, description="These letters only.")
+    ids: list[Annotated[int, Field(ge=1, le=BIGINT_MAX)]] | None = Field(
+        None, max_length=1000, description="These letters only."
+    )
     reason: str | None = None
     device_id: str | None = None
     limit: int = Field(100, ge=1, le=1000)
@@ -71,7 +76,7 @@ def list_dead_letters(
     since: Annotated[datetime | None, Query(alias="from")] = None,
     until: Annotated[datetime | None, Query(alias="to")] = None,
     pending_only: bool = False,
-    before: int | None = None,
+    before: Annotated[int | None, Query(ge=1, le=BIGINT_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> DeadLetterPage:
     where = dead_letter_store.Filter(reason, device_id, since, until, pending_only)
@@ -94,7 +99,9 @@ def count_dead_letters(
     summary="One dead letter with its raw payload",
     responses={404: {"description": "No such dead letter"}},
 )
-def show_dead_letter(letter_id: int, conn: ConnDep, caller: Admin) -> DeadLetterDetail:
+def show_dead_letter(
+    letter_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], conn: ConnDep, caller: Admin
+) -> DeadLetterDetail:
     row, payload = dead_letters.show(conn, letter_id)
     try:
         text: str | None = payload.decode("utf-8")

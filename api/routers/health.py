@@ -7,6 +7,7 @@ import socket
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from api.errors import problem
 from core.settings import MqttSettings
 
 router = APIRouter(tags=["health"])
@@ -33,7 +34,7 @@ def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     summary="The database and the broker are reachable",
-    responses={503: {"description": "A dependency is unreachable"}},
+    responses={503: {"description": "A dependency is unreachable (`checks` says which)"}},
 )
 def readyz(request: Request) -> JSONResponse:
     checks = {"database": False, "broker": broker_reachable(request.app.state.settings.mqtt)}
@@ -42,8 +43,7 @@ def readyz(request: Request) -> JSONResponse:
             checks["database"] = conn.execute("SELECT 1").fetchone() == (1,)
     except Exception:  # any failure means not ready; the answer says which check failed
         checks["database"] = False
-    ready = all(checks.values())
-    return JSONResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks},
-        status_code=200 if ready else 503,
-    )
+    if all(checks.values()):
+        return JSONResponse({"status": "ready", "checks": checks})
+    down = ", ".join(name for name, ok in checks.items() if not ok)
+    return problem(503, "Not ready", f"unreachable: {down}", "not_ready", checks=checks)

@@ -34,11 +34,11 @@ class DepotIn(BaseModel):
 
 class VehicleIn(BaseModel):
     depot_id: str = Field(min_length=1, max_length=64)
-    capacity_kg: int = Field(ge=0)
-    capacity_l: int = Field(ge=0, description="Load volume in litres.")
+    capacity_kg: int = Field(ge=0, le=100_000)
+    capacity_l: int = Field(ge=0, le=1_000_000, description="Load volume in litres.")
     shift_start: time = Field(description="Local time of the warehouses.")
     shift_end: time
-    max_shift_s: int | None = Field(None, gt=0)
+    max_shift_s: int | None = Field(None, gt=0, le=48 * 3600)
     skills: list[str] = []
     fixed_cost: float = Field(0.0, ge=0)
     cost_per_km: float = Field(1.0, ge=0)
@@ -50,8 +50,8 @@ class VehicleIn(BaseModel):
 class ParamsIn(BaseModel):
     backend: Literal["auto", "ortools", "pyvrp"] = "auto"
     time_limit_s: float | None = Field(10.0, description="null: stop on the iteration limit only")
-    iteration_limit: int | None = None
-    seed: int = 0
+    iteration_limit: int | None = Field(None, ge=1, le=10**9)
+    seed: int = Field(0, ge=0, le=2**31 - 1)
 
 
 class PlanIn(BaseModel):

@@ -169,5 +169,5 @@ def public_track(
     token: str, request: Request, conn: ConnDep, settings: SettingsDep
 ) -> PublicTracking:
     limit = settings.auth.public_link_per_minute
-    ratelimit.hit(conn, f"public:addr:{client_address(request)}", limit)
+    ratelimit.limit(conn, f"public:addr:{client_address(request)}", limit)
     return PublicTracking(**shipment_tracking.public(conn, token, settings.api.stale_after_s))

@@ -144,3 +144,9 @@ def test_passwords_are_kept_as_argon2id_hashes(
         ).fetchone()
     assert stored.startswith("$argon2id$") and who.password not in stored
     assert access == 1
+
+
+def test_a_username_the_database_cannot_hold_is_bad_input(client: TestClient) -> None:
+    """A NUL byte cannot be stored in PostgreSQL text: 422, not a server error."""
+    answer = client.post("/v1/auth/token", data={"username": "a\x00b", "password": "x"})
+    assert (answer.status_code, answer.json()["code"]) == (422, "unstorable_value")

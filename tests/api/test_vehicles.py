@@ -138,7 +138,9 @@ def test_readiness_fails_when_the_broker_is_unreachable(settings, database: str)
     with TestClient(create_app(elsewhere)) as other:
         answer = other.get("/readyz")
     assert answer.status_code == 503
+    assert answer.headers["content-type"] == "application/problem+json"
     assert answer.json()["checks"] == {"database": True, "broker": False}
+    assert (answer.json()["code"], answer.json()["detail"]) == ("not_ready", "unreachable: broker")
 
 
 def test_openapi_document_is_served(client: TestClient) -> None:
