@@ -70,7 +70,8 @@ class Api:
     """One caller of the API: a static bearer token, or a user who logs in and refreshes."""
 
     def __init__(self, base_url: str, *, token: str | None = None, username: str | None = None,
-                 password: str | None = None, timeout_s: float = 15.0) -> None:  # fmt: skip
+                 password: str | None = None, timeout_s: float = 15.0,
+                 transport: httpx.BaseTransport | None = None) -> None:  # fmt: skip
         if token is None and (username is None or password is None):
             raise ValueError("give a token, or a username and a password")
         self.base_url = base_url.rstrip("/")
@@ -81,7 +82,7 @@ class Api:
         self._expires_at = float("inf")
         self._lock = threading.Lock()
         self._stopping = False
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout_s)
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout_s, transport=transport)
 
     @classmethod
     def of(cls, base_url: str, entry: dict[str, str]) -> Api:
