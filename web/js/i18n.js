@@ -41,6 +41,7 @@ const TEXT = {
     "ps.cancelled": "已取消", "ps.approved": "已批准",
     "ek.epcis_event": "RFID 扫描", "ek.geofence": "地理围栏", "ek.route_plan": "路线计划",
     "ek.proof_of_delivery": "签收凭证", "ek.manual": "人工标记",
+    "kind.gps_unit": "车载 GPS", "kind.phone": "司机手机", "kind.rfid_reader": "RFID 读写器",
   },
   en: {
     sign_in: "Sign in", sign_out: "Sign out", username: "Username", password: "Password",
@@ -82,6 +83,7 @@ const TEXT = {
     "ps.cancelled": "cancelled", "ps.approved": "approved",
     "ek.epcis_event": "RFID read", "ek.geofence": "geofence", "ek.route_plan": "route plan",
     "ek.proof_of_delivery": "proof of delivery", "ek.manual": "marked by staff",
+    "kind.gps_unit": "GPS unit", "kind.phone": "driver's phone", "kind.rfid_reader": "RFID reader",
   },
 };
 

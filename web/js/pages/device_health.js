@@ -26,7 +26,7 @@ export async function render(view, { session }) {
     $("#rows").innerHTML = health.devices.map((d) => `
       <tr data-device="${esc(d.device_id)}">
         <td>${esc(d.device_id)}<div class="muted small">${esc(d.name)}</div></td>
-        <td>${esc(d.kind)}</td><td>${esc(d.format)}</td><td>${esc(d.vehicle_id || "")}</td>
+        <td>${esc(t(`kind.${d.kind}`))}</td><td>${esc(d.format)}</td><td>${esc(d.vehicle_id || "")}</td>
         <td>${d.last_seen_at ? `${time(d.last_seen_at)} <span class="muted small">(${ago(d.last_seen_at)})</span>` : "—"}
           ${d.link_status ? `<span class="badge">${esc(t(d.link_status))}</span>` : ""}
           ${d.stale && d.last_seen_at ? `<span class="badge">${esc(t("stale"))}</span>` : ""}</td>
