@@ -65,6 +65,7 @@ class MqttSource:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_publish_fields = self._on_fields
         client.on_subscribe = self._on_subscribe
         client.reconnect_delay_set(min_delay=1, max_delay=10)
         client.max_inflight_messages_set(ingest.receive_maximum)
@@ -117,6 +118,10 @@ class MqttSource:
         self.queue.put(
             Incoming(msg.topic, msg.payload, msg.mid, msg.qos, self._generation, time.time())
         )
+
+    def _on_fields(self, topic: str, payload: bytes, mid: int) -> None:
+        """The fast path's QoS 1 PUBLISH (ingest/mqtt_client.py)."""
+        self.queue.put(Incoming(topic, payload, mid, 1, self._generation, time.time()))
 
     def take(self, max_items: int, max_wait_s: float) -> list[Incoming]:
         """Up to max_items messages; waits at most max_wait_s after the first one."""

@@ -59,7 +59,7 @@ def base_settings() -> Settings:
         update={
             "mqtt": base.mqtt.model_copy(update={"port": TEST_BROKER_PORT}),
             "broker": base.broker.model_copy(
-                update={"state_dir": str(REPO / ".run" / "mosquitto-test")}
+                update={"state_dir": str(REPO / ".run" / f"mosquitto-test-{TEST_BROKER_PORT}")}
             ),
         }
     )
