@@ -10,16 +10,39 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.deps import SettingsDep
+from core.settings import Settings
 
 WEB = Path(__file__).resolve().parents[2] / "web"
-# The pages change with the code; a browser must not keep an old module beside a new one.
-NO_CACHE = {"Cache-Control": "no-cache"}
+
+
+def _headers(settings: Settings) -> dict[str, str]:
+    """Headers of the console's pages. The pages change with the code, so a browser must not
+    keep an old module beside a new one; the policy lets them load only our own modules and
+    talk only to our API, with images from the tile server when one is configured."""
+    tiles = ""
+    if settings.console.tile_url and "://" in settings.console.tile_url:
+        parts = urlsplit(settings.console.tile_url)
+        tiles = f" {parts.scheme}://{parts.netloc}"
+    policy = (
+        "default-src 'self'; script-src 'self'; connect-src 'self'; "
+        f"img-src 'self' data:{tiles}; style-src 'self' 'unsafe-inline'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+    return {
+        "Cache-Control": "no-cache",
+        "Content-Security-Policy": policy,
+        # A public link's token is in its URL: it must not travel on as a Referer.
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+    }
+
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,8 +58,8 @@ def console_no_slash() -> RedirectResponse:
 
 
 @router.get("/console/")
-def console_page() -> FileResponse:
-    return FileResponse(WEB / "index.html", headers=NO_CACHE)
+def console_page(settings: SettingsDep) -> FileResponse:
+    return FileResponse(WEB / "index.html", headers=_headers(settings))
 
 
 @router.get("/console/config.json")
@@ -52,8 +75,8 @@ def console_config(settings: SettingsDep) -> dict[str, Any]:
 
 
 @router.get("/track/{token}")
-def public_page(token: str) -> FileResponse:
-    return FileResponse(WEB / "public.html", headers=NO_CACHE)
+def public_page(token: str, settings: SettingsDep) -> FileResponse:
+    return FileResponse(WEB / "public.html", headers=_headers(settings))
 
 
 def install(app: FastAPI) -> None:

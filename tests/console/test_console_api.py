@@ -145,3 +145,14 @@ def test_device_health_hears_readers_by_their_tag_reads(world: World, database: 
     seen = {d["device_id"]: d["last_seen_at"] for d in health["devices"]}
     assert datetime.fromisoformat(seen[reader.device_id]) == read_at
     assert seen[silent.device_id] is None
+
+
+def test_pages_allow_only_our_own_scripts_and_api(world: World) -> None:
+    """The console's pages carry a policy that loads only our modules and talks only to our
+    API, and a public link's page sends no Referer with its token."""
+    for path in ("/console/", "/track/some-token"):
+        headers = world.client.get(path).headers
+        policy = headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "connect-src 'self'" in policy
+        assert "frame-ancestors 'none'" in policy
+        assert headers["referrer-policy"] == "no-referrer"

@@ -39,13 +39,20 @@ async function problemOf(response) {
   try { return await response.json(); } catch { return null; }
 }
 
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export async function signIn(username, password) {
   const form = new URLSearchParams({ grant_type: "password", username, password });
-  const r = await fetch("/v1/auth/token", {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: form,
-  });
+  let r;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    r = await fetch("/v1/auth/token", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: form,
+    });
+    if (r.status !== 503) break;
+    await pause(500);  // the API lost its database connection; a new one is likely fine
+  }
   if (!r.ok) throw new ApiError(r.status, await problemOf(r));
   const s = fromTokenAnswer(await r.json());
   save(s);
@@ -104,8 +111,12 @@ async function bearer() {
   return s?.access_token;
 }
 
-/** fetch() with the bearer header; one refresh and retry on 401, then back to sign-in. */
+/**
+ * fetch() with the bearer header; one refresh and retry on 401, then back to sign-in. A read
+ * answered 503 (the API between two database connections) is tried once more.
+ */
 export async function request(path, { method = "GET", body, headers = {}, signal, raw = false } = {}) {
+  let retried = false;
   for (let attempt = 0; attempt < 2; attempt++) {
     const token = await bearer();
     const h = { ...headers };
@@ -115,6 +126,12 @@ export async function request(path, { method = "GET", body, headers = {}, signal
       method, headers: h, signal, body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (r.status === 401 && attempt === 0 && await refresh()) continue;
+    if (r.status === 503 && method === "GET" && !retried) {
+      retried = true;
+      attempt -= 1;
+      await pause(500);
+      continue;
+    }
     if (r.status === 401) {
       sessionStorage.removeItem(KEY);
       onSignedOut();
@@ -139,14 +156,14 @@ export const post = (path, body, opts) => request(path, { ...opts, method: "POST
 export function stream(path, onEvent, { onError = () => {}, onState = () => {} } = {}) {
   const controller = new AbortController();
   let stopped = false;
-  let pause = 1000;
+  let backoff = 1000;
 
   (async () => {
     while (!stopped) {
       try {
         const r = await request(path, { signal: controller.signal, raw: true,
           headers: { Accept: "text/event-stream" } });
-        pause = 1000;
+        backoff = 1000;
         onState("open");
         const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = "";
@@ -172,8 +189,8 @@ export function stream(path, onEvent, { onError = () => {}, onState = () => {} }
       }
       if (stopped) return;
       onState("reconnecting");
-      await new Promise((resolve) => setTimeout(resolve, pause));
-      pause = Math.min(pause * 2, 15000);
+      await pause(backoff);
+      backoff = Math.min(backoff * 2, 15000);
     }
   })();
 
