@@ -91,15 +91,21 @@ def client(
 ) -> mqtt.Client:
     """A device's own MQTT client, connected with its own credentials, network loop running.
 
-    `subscribe` is (re)subscribed on every connect, so a downlink survives a reconnect.
+    Like a real unit it leaves a retained last will `offline` on its status topic and says
+    `online` there on every connect. `subscribe` is (re)subscribed on every connect, so a
+    downlink survives a reconnect.
     """
     c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"sim-{device_id}", protocol=mqtt.MQTTv5)
     c.username_pw_set(device_id, password)
+    status = f"waybill/v1/devices/{device_id}/status"
+    c.will_set(status, b"offline", qos=1, retain=True)
 
     def on_connect(cl, userdata, flags, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
         if reason_code.is_failure:
             log.warning("%s: broker refused the connection: %s", device_id, reason_code)
-        elif subscribe:
+            return
+        cl.publish(status, b"online", qos=1, retain=True)
+        if subscribe:
             cl.subscribe(subscribe, qos=1)
 
     c.on_connect = on_connect
@@ -112,6 +118,9 @@ def client(
 
 
 def close(clients: Iterable[mqtt.Client]) -> None:
+    """Say `offline` (a clean goodbye does not fire the will), then disconnect."""
     for c in clients:
+        if c.username:  # the device id
+            c.publish(f"waybill/v1/devices/{c.username}/status", b"offline", qos=1, retain=True)
         c.disconnect()
         c.loop_stop()
