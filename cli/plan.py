@@ -7,6 +7,7 @@ import socket
 
 import typer
 
+from core.db import reconnecting
 from core.settings import load
 from routing import jobs
 
@@ -21,6 +22,10 @@ def worker(
 ) -> None:
     """Claim queued plans and solve them, until stopped."""
     settings = load()
-    jobs.work(
-        settings.db.url, name or f"{socket.gethostname()}:{os.getpid()}", poll_s=poll_s, once=once
-    )
+    me = name or f"{socket.gethostname()}:{os.getpid()}"
+    if once:
+        jobs.work(settings.db.url, me, poll_s=poll_s, once=True)
+        return
+    # A job cut short by a lost database keeps its lease until it lapses; then any worker,
+    # this one included, takes it again.
+    reconnecting(lambda: jobs.work(settings.db.url, me, poll_s=poll_s), "plan worker")

@@ -7,7 +7,7 @@ import logging
 
 import typer
 
-from core.db import connect
+from core.db import connect, reconnecting
 from core.settings import load
 from tracking import projector
 
@@ -22,9 +22,14 @@ def run(
     """Claim dirty devices and project their new fixes, until stopped."""
     settings = load()
     params = projector.Params.from_settings(settings.tracking)  # refuses inconsistent values
-    with connect(settings.db.url, autocommit=True) as conn:
-        if once:
+    if once:
+        with connect(settings.db.url, autocommit=True) as conn:
             typer.echo(f"{projector.run_once(conn, params)} device steps")
-            return
-        logging.getLogger(__name__).info("tracking projector running")
-        projector.run_forever(conn, params, idle_s)
+        return
+
+    def project() -> None:
+        with connect(settings.db.url, autocommit=True) as conn:
+            logging.getLogger(__name__).info("tracking projector running")
+            projector.run_forever(conn, params, idle_s)
+
+    reconnecting(project, "tracking projector")

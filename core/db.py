@@ -5,7 +5,9 @@ Stores take a connection and never commit; services own the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import psycopg
@@ -61,3 +63,27 @@ def translated() -> Iterator[None]:
 
 def connect(url: str, **kwargs: object) -> psycopg.Connection:
     return psycopg.connect(libpq_url(url), **kwargs)  # type: ignore[arg-type]
+
+
+log = logging.getLogger(__name__)
+
+
+def reconnecting(
+    work: Callable[[], None], what: str, sleep: Callable[[float], None] = time.sleep
+) -> None:
+    """Run a long-lived loop that connects on its own; when the database goes away (a
+    restart, a failover), wait and run it again instead of exiting. Backoff doubles from
+    1 s to 30 s and starts over once the loop has run a minute without trouble."""
+    backoff = 1.0
+    while True:
+        started = time.monotonic()
+        try:
+            work()
+            return
+        except psycopg.OperationalError as exc:
+            if time.monotonic() - started > 60:
+                backoff = 1.0
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            log.warning("%s: database unavailable (%s); again in %.0f s", what, first, backoff)
+            sleep(backoff)
+            backoff = min(backoff * 2, 30.0)
