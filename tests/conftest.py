@@ -12,6 +12,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -89,25 +90,30 @@ def conn(database: str) -> Iterator[psycopg.Connection]:
         connection.rollback()
 
 
-@pytest.fixture(scope="session")
-def mqtt_broker(settings: Settings) -> Iterator[Settings]:
-    """A fresh broker for this test run, on its own port and state; stopped at the end."""
+@contextmanager
+def fresh_broker(settings: Settings) -> Iterator[Settings]:
+    """A broker started afresh on the settings' port and state directory, stopped at the end;
+    yields the settings with the ingest account's credentials."""
     if shutil.which("mosquitto") is None and not Path("/usr/sbin/mosquitto").exists():
         pytest.fail(f"mosquitto is not installed; {START_HINT}")
     broker.stop(settings)
     shutil.rmtree(broker.state_dir(settings), ignore_errors=True)
     broker.start(settings)
-    yield settings.model_copy(
-        update={
-            "mqtt": settings.mqtt.model_copy(
-                update={
-                    "username": broker.INGEST_ACCOUNT,
-                    "password": broker.account_password(settings, broker.INGEST_ACCOUNT),
-                }
-            )
-        }
-    )
-    broker.stop(settings)
+    try:
+        password = broker.account_password(settings, broker.INGEST_ACCOUNT)
+        mqtt = settings.mqtt.model_copy(
+            update={"username": broker.INGEST_ACCOUNT, "password": password}
+        )
+        yield settings.model_copy(update={"mqtt": mqtt})
+    finally:
+        broker.stop(settings)
+
+
+@pytest.fixture(scope="session")
+def mqtt_broker(settings: Settings) -> Iterator[Settings]:
+    """A fresh broker for this test run, on its own port and state; stopped at the end."""
+    with fresh_broker(settings) as running:
+        yield running
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ loopback listener, and no plain MQTT on it."""
 
 from __future__ import annotations
 
-import shutil
 import ssl
 import subprocess
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ import pytest
 
 from core.settings import Settings
 from devices import broker
-from tests.conftest import REPO
+from tests.conftest import REPO, fresh_broker
 from tests.support.data import provision
 from tests.support.mqtt import ConnectRefused, Publisher
 
@@ -43,22 +42,21 @@ def tls_broker(settings: Settings, certificate: tuple[str, str]) -> Iterator[Set
         update={
             "mqtt": settings.mqtt.model_copy(update={"port": PLAIN_PORT}),
             "broker": settings.broker.model_copy(
-                update={"state_dir": str(state), "tls_port": TLS_PORT,
-                        "tls_certfile": cert, "tls_keyfile": key}  # fmt: skip
+                update={
+                    "state_dir": str(state),
+                    "tls_port": TLS_PORT,
+                    "tls_certfile": cert,
+                    "tls_keyfile": key,
+                }  # fmt: skip
             ),
         }
     )
-    broker.stop(tuned)
-    shutil.rmtree(state, ignore_errors=True)
-    broker.start(tuned)
-    yield tuned
-    broker.stop(tuned)
+    with fresh_broker(tuned) as running:
+        yield running
 
 
 def on_tls(settings: Settings) -> Settings:
-    return settings.model_copy(
-        update={"mqtt": settings.mqtt.model_copy(update={"port": TLS_PORT})}
-    )
+    return settings.model_copy(update={"mqtt": settings.mqtt.model_copy(update={"port": TLS_PORT})})
 
 
 def test_a_device_publishes_over_tls_with_its_own_credentials_only(

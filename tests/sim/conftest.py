@@ -8,7 +8,6 @@ dispatcher signs in with its password, the mall uses an API key.
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import time
@@ -22,8 +21,7 @@ import orjson
 import pytest
 
 from core.settings import Settings
-from devices import broker
-from tests.conftest import ARTIFACTS, REPO
+from tests.conftest import ARTIFACTS, REPO, fresh_broker
 from tests.support.accounts import bearer, create_user
 from tests.support.processes import WAYBILL, WorkerProcess, service_env
 
@@ -47,20 +45,8 @@ def sim_broker(settings: Settings, database: str) -> Iterator[Settings]:
             ),
         }
     )
-    broker.stop(mine)
-    shutil.rmtree(broker.state_dir(mine), ignore_errors=True)
-    broker.start(mine)
-    yield mine.model_copy(
-        update={
-            "mqtt": mine.mqtt.model_copy(
-                update={
-                    "username": broker.INGEST_ACCOUNT,
-                    "password": broker.account_password(mine, broker.INGEST_ACCOUNT),
-                }
-            )
-        }
-    )
-    broker.stop(mine)
+    with fresh_broker(mine) as running:
+        yield running
 
 
 @dataclass
