@@ -16,8 +16,10 @@ def serve(
     """Run the HTTP API."""
     import uvicorn
 
+    from api import access_log
     from api.app import create_app
 
+    access_log.install()
     settings = load()
     uvicorn.run(
         create_app(settings),
