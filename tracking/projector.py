@@ -46,6 +46,7 @@ class Params:
     arriving_radius_m: float = 500.0  # a van this close to the door is "arriving"
     batch_fixes: int = 20000  # most fixes of one device in one transaction
     fence_margin_deg: float = 0.05  # fences looked up within ~5 km of the batch
+    devices_per_step: int = 16  # devices claimed and committed together (a savepoint each)
 
     @classmethod
     def from_settings(cls, s: TrackingSettings) -> Params:
@@ -250,19 +251,36 @@ def _device_id(conn: psycopg.Connection, device_pk: int) -> str:
     return str(row[0]) if row else str(device_pk)
 
 
-def step(conn: psycopg.Connection, params: Params) -> Outcome | None:
-    """Claim one dirty device and project it, in one transaction; None: nothing to do.
+def step(conn: psycopg.Connection, params: Params) -> tuple[list[Outcome], int] | None:
+    """Claim up to `params.devices_per_step` dirty devices and project each, in one
+    transaction with a savepoint per device: (outcomes, devices that failed); None: nothing
+    to do.
+
+    One commit (a WAL flush) and one claim serve several devices. A device whose projection
+    fails is rolled back to its savepoint and stays dirty; the others commit.
 
     The connection must be in autocommit mode: the step opens its own REPEATABLE READ
     transaction, which `tracking.queue` relies on.
     """
     with conn.transaction():
         queue.begin_step(conn)
-        claimed = queue.claim(conn, 1)
+        claimed = queue.claim(conn, params.devices_per_step)
         if not claimed:
             return None
-        device_pk, since = claimed[0]
-        return project_device(conn, device_pk, since, params)
+        outcomes, failed = [], 0
+        for device_pk, since in claimed:
+            try:
+                with conn.transaction():
+                    outcomes.append(project_device(conn, device_pk, since, params))
+            except psycopg.errors.SerializationFailure:
+                failed += 1
+                log.info("device %s: a concurrent change to the same rows; stays dirty", device_pk)
+            except psycopg.OperationalError:
+                raise
+            except Exception:
+                failed += 1
+                log.exception("device %s: projection failed; it stays dirty", device_pk)
+        return outcomes, failed
 
 
 def run_once(conn: psycopg.Connection, params: Params, max_devices: int = 10000) -> int:
@@ -271,16 +289,21 @@ def run_once(conn: psycopg.Connection, params: Params, max_devices: int = 10000)
     done = 0
     while done < max_devices:
         try:
-            outcome = step(conn, params)
+            result = step(conn, params)
         except psycopg.errors.SerializationFailure:
-            log.info("a concurrent change to the same rows; the device stays dirty")
+            log.info("a concurrent change to the same rows; the devices stay dirty")
             break
+        except psycopg.OperationalError:
+            raise  # the connection is gone: the caller reconnects
         except Exception:
-            log.exception("projection step failed; the device stays dirty")
+            log.exception("projection step failed; the devices stay dirty")
             break
-        if outcome is None:
+        if result is None:
             break
-        done += 1
+        outcomes, failed = result
+        done += len(outcomes)
+        if failed:
+            break  # the failed devices wait for the next run, not a tight retry loop
     return done
 
 

@@ -233,3 +233,30 @@ def test_runner_once_projects_what_ingest_marked(database: str, uid: str) -> Non
     with psycopg.connect(database, autocommit=True) as conn:
         projector.run_once(conn, projector.Params())
     assert rows(database, "SELECT count(*) FROM tracking_dirty WHERE device_pk = %s", pk) == [(0,)]
+
+
+def test_a_failing_device_stays_dirty_without_holding_back_the_others(
+    database: str, uid: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Devices are projected several to a transaction, each in a savepoint: one whose
+    projection fails is rolled back alone and stays dirty; the others commit."""
+    good = [register(database, f"ok{n}-{uid}", DeviceKind.GPS_UNIT).pk for n in range(3)]
+    bad = register(database, f"bad-{uid}", DeviceKind.GPS_UNIT).pk
+    for pk in [*good, bad]:
+        write(database, pk, day()[:5])
+    real = projector.project_device
+
+    def flaky(conn, device_pk, since, params):  # type: ignore[no-untyped-def]
+        outcome = real(conn, device_pk, since, params)  # its writes happen, then it fails
+        if device_pk == bad:
+            raise RuntimeError("a projection bug")
+        return outcome
+
+    monkeypatch.setattr(projector, "project_device", flaky)
+    with psycopg.connect(database, autocommit=True) as conn:
+        projector.run_once(conn, projector.Params())
+    dirty = "SELECT count(*) FROM tracking_dirty WHERE device_pk = %s"
+    state = "SELECT count(*) FROM vehicle_state WHERE device_pk = %s"
+    for pk in good:
+        assert rows(database, dirty, pk) == [(0,)] and rows(database, state, pk) == [(1,)]
+    assert rows(database, dirty, bad) == [(1,)] and rows(database, state, bad) == [(0,)]
