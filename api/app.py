@@ -51,9 +51,12 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.pool = make_pool(settings.db.url, settings.db.pool_max, name="api")
+        # Token lookups are single reads: autocommit spares them a BEGIN and a ROLLBACK.
+        app.state.auth_pool = make_pool(settings.db.url, 4, name="api-auth", autocommit=True)
         try:
             yield
         finally:
+            app.state.auth_pool.close()
             app.state.pool.close()
 
     app = FastAPI(

@@ -54,14 +54,11 @@ def audit(
 
 def authenticate(request: Request, token: str) -> Caller | None:
     """The caller a bearer token speaks for: an API key (`wbk_...`) or a session's access
-    token. Uses its own short checkout of the pool, not the route's connection."""
-    with translated(), request.app.state.pool.connection() as conn:
+    token. One read on the app's small autocommit pool, not the route's connection."""
+    with translated(), request.app.state.auth_pool.connection() as conn:
         if token.startswith(tokens.API_KEY_PREFIX):
-            caller = api_keys.authenticate(conn, token)
-        else:
-            caller = sessions.authenticate(conn, token)
-        conn.rollback()
-    return caller
+            return api_keys.authenticate(conn, token)
+        return sessions.authenticate(conn, token)
 
 
 def get_caller(

@@ -28,14 +28,16 @@ def libpq_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
-def make_pool(url: str, max_size: int = 10, name: str = "waybill") -> ConnectionPool:
+def make_pool(
+    url: str, max_size: int = 10, name: str = "waybill", autocommit: bool = False
+) -> ConnectionPool:
     pool = ConnectionPool(
         libpq_url(url),
         min_size=1,
         max_size=max_size,
         name=name,
         open=False,
-        kwargs={"autocommit": False},
+        kwargs={"autocommit": autocommit},
         check=ConnectionPool.check_connection,
     )
     pool.open(wait=False)
