@@ -32,7 +32,7 @@ def fleet(conn: psycopg.Connection, depot_id: str | None = None) -> list[dict[st
         """SELECT d.device_id, d.kind, d.name,
                   coalesce(d.vehicle_id, f.vehicle_id) AS vehicle_id, f.depot_id,
                   ST_Y(v.geom) AS lat, ST_X(v.geom) AS lon, v.speed_mps, v.heading_deg,
-                  v.device_time AS as_of, v.last_seen_at, v.link_status
+                  v.device_time AS as_of, v.last_seen_at, v.link_status, v.battery_pct
            FROM devices d
            LEFT JOIN vehicle_state v ON v.device_pk = d.pk
            LEFT JOIN LATERAL (SELECT vehicle_id, depot_id FROM fleet_vehicles fv
@@ -131,7 +131,7 @@ def device_health(conn: psycopg.Connection) -> list[dict[str, Any]]:
                                CASE WHEN d.kind = 'rfid_reader' THEN
                                    (SELECT max(r.read_time) FROM tag_reads r
                                     WHERE r.device_pk = d.pk) END) AS last_seen_at,
-                      v.link_status, v.device_time AS last_fix_at,
+                      v.link_status, v.battery_pct, v.device_time AS last_fix_at,
                       (SELECT count(*) FROM dead_letters l
                        WHERE l.device_id = d.device_id AND l.replayed_at IS NULL) AS dead_letters
                FROM devices d LEFT JOIN vehicle_state v ON v.device_pk = d.pk

@@ -45,6 +45,7 @@ class Position:
     accuracy_m: float | None = None
     altitude_m: float | None = None
     built_time: datetime | None = None  # when the device built the message, if the format says
+    battery_pct: int | None = None  # 0-100 where the device reports it
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,9 +33,9 @@ POSITIONS = Table(
     staging="""CREATE TEMP TABLE IF NOT EXISTS positions_in (
         device_time timestamptz, received_at timestamptz, built_time timestamptz,
         device_pk integer, speed_mps real, heading_deg real, accuracy_m real, altitude_m real,
-        lon float8, lat float8) ON COMMIT DELETE ROWS""",
+        lon float8, lat float8, battery_pct smallint) ON COMMIT DELETE ROWS""",
     copy="""COPY positions_in (device_time, received_at, built_time, device_pk, speed_mps,
-        heading_deg, accuracy_m, altitude_m, lon, lat) FROM STDIN (FORMAT BINARY)""",
+        heading_deg, accuracy_m, altitude_m, lon, lat, battery_pct) FROM STDIN (FORMAT BINARY)""",
     types=[
         "timestamptz",
         "timestamptz",
@@ -47,11 +47,13 @@ POSITIONS = Table(
         "float4",
         "float8",
         "float8",
+        "int2",
     ],  # fmt: skip
     move="""INSERT INTO positions (device_time, received_at, built_time, device_pk, speed_mps,
-                                   heading_deg, accuracy_m, altitude_m, geom)
+                                   heading_deg, accuracy_m, altitude_m, geom, battery_pct)
         SELECT device_time, received_at, built_time, device_pk, speed_mps,
-               heading_deg, accuracy_m, altitude_m, ST_SetSRID(ST_MakePoint(lon, lat), 4326)
+               heading_deg, accuracy_m, altitude_m, ST_SetSRID(ST_MakePoint(lon, lat), 4326),
+               battery_pct
           FROM positions_in
         ON CONFLICT DO NOTHING""",
 )
@@ -146,6 +148,7 @@ def write_batch(conn: psycopg.Connection, batch: Batch) -> Written:
                     f.altitude_m,
                     f.lon,
                     f.lat,
+                    f.battery_pct,
                 )
                 for pk, received, f in batch.positions
             ],  # fmt: skip

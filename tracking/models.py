@@ -16,6 +16,7 @@ class Fix:
     heading_deg: float | None
     accuracy_m: float | None
     altitude_m: float | None
+    battery_pct: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

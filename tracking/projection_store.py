@@ -21,7 +21,7 @@ from tracking.models import Fix
 from tracking.trips import Stop, Trip
 
 _FIX = """device_time, received_at, ST_Y(geom) AS lat, ST_X(geom) AS lon,
-          speed_mps, heading_deg, accuracy_m, altitude_m"""
+          speed_mps, heading_deg, accuracy_m, altitude_m, battery_pct"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +124,10 @@ def upsert_vehicle_state(
     conn.execute(
         """INSERT INTO vehicle_state (device_pk, device_time, received_at, geom, speed_mps,
                                       heading_deg, accuracy_m, recent_speed_mps, last_seen_at,
-                                      link_status, link_status_at)
+                                      link_status, link_status_at, battery_pct)
            SELECT %(pk)s, %(t)s, %(received)s, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326),
                   %(speed)s, %(heading)s, %(accuracy)s, %(recent)s, now(),
-                  link.detail->>'status', link.event_time
+                  link.detail->>'status', link.event_time, %(battery)s
              FROM (SELECT 1) one
              LEFT JOIN LATERAL (
                    SELECT detail, event_time FROM device_events
@@ -140,6 +140,7 @@ def upsert_vehicle_state(
                recent_speed_mps = coalesce(excluded.recent_speed_mps,
                                            vehicle_state.recent_speed_mps),
                last_seen_at = greatest(vehicle_state.last_seen_at, excluded.last_seen_at),
+               battery_pct = coalesce(excluded.battery_pct, vehicle_state.battery_pct),
                updated_at = clock_timestamp()
            WHERE vehicle_state.device_time < excluded.device_time""",
         {
@@ -152,6 +153,7 @@ def upsert_vehicle_state(
             "heading": fix.heading_deg,
             "accuracy": fix.accuracy_m,
             "recent": recent_speed_mps,
+            "battery": fix.battery_pct,
         },
     )
 

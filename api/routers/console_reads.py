@@ -46,10 +46,9 @@ def _stale(as_of: datetime | None, stale_after_s: int) -> bool:
 
 
 def _with_state(rows: list[dict[str, Any]], seen: str, stale_after_s: int) -> list[dict[str, Any]]:
-    """Rows of trackers with `stale` (by their `seen` time) and `battery_pct`."""
+    """Rows of trackers with `stale` (by their `seen` time)."""
     for row in rows:
         row["stale"] = _stale(row[seen], stale_after_s)
-        row["battery_pct"] = None  # no wire format we decode reports it yet
     return rows
 
 

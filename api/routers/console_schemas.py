@@ -22,7 +22,10 @@ class FleetVehicle(BaseModel):
     last_seen_at: datetime | None
     link_status: str | None = Field(description="online or offline, from the last will.")
     stale: bool = Field(description="No fix, or older than `api.stale_after_s`.")
-    battery_pct: float | None = Field(description="Where a format reports it; none does yet.")
+    battery_pct: float | None = Field(
+        description="Latest battery level in percent where the device reports it (OwnTracks, "
+        "OsmAnd, native `battery_pct`)."
+    )
 
 
 class Depot(BaseModel):

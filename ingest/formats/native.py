@@ -1,7 +1,7 @@
 """Waybill's native JSON for GPS units and RFID readers (DESIGN.md, "MQTT contract").
 
 One fix: `{"ts": ISO-8601 or epoch ms, "lat", "lon", "speed_kmh"?, "heading"?, "acc_m"?,
-"alt_m"?, "seq"?}`; a store-and-forward flush: `{"points": [fix, ...]}`. Tag reads:
+"alt_m"?, "battery_pct"?, "seq"?}`; a store-and-forward flush: `{"points": [fix, ...]}`. Tag reads:
 `{"reads": [{"epc": hex, "antenna", "rssi"? (dBm), "ts", "count"?, "seq"?}]}`, where
 `seq` is the reader's event number of the read, kept for de-duplication.
 
@@ -17,7 +17,7 @@ from datetime import datetime
 
 import msgspec
 
-from ingest.formats import jsonbody, tagfields, timeparse
+from ingest.formats import battery, jsonbody, tagfields, timeparse
 from ingest.records import Position, Reason, Record, Rejected, TagRead
 
 KMH_TO_MPS = 1 / 3.6
@@ -31,6 +31,7 @@ class Fix(msgspec.Struct):
     heading: float | None = None
     acc_m: float | None = None
     alt_m: float | None = None
+    battery_pct: float | None = None
     seq: int | None = None
 
 
@@ -51,6 +52,7 @@ class Message(msgspec.Struct):
     heading: float | None = None
     acc_m: float | None = None
     alt_m: float | None = None
+    battery_pct: float | None = None
     seq: int | None = None
     points: list[Fix] | None = None
     reads: list[Read] | None = None
@@ -69,6 +71,7 @@ def _position(fix: Fix | Message, built_time: datetime | None = None) -> Positio
         accuracy_m=fix.acc_m,
         altitude_m=fix.alt_m,
         built_time=built_time,
+        battery_pct=battery.percent(fix.battery_pct),
     )
 
 

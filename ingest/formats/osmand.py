@@ -10,11 +10,12 @@ Two variants, told apart by the payload (a JSON body starts with `{`):
   milliseconds (Traccar's rule: below 2^31-1 it is seconds), ISO-8601, or
   `yyyy-MM-dd HH:mm:ss`, which Traccar reads in the server's zone and we read as UTC.
   Without a timestamp the fix time is the received time, as in Traccar. A key given twice
-  keeps its last value; empty values are skipped; keys we have no field for (`hdop`,
-  `batt`, `cell`, `wifi`, vehicle attributes...) are ignored.
+  keeps its last value; empty values are skipped; `batt` is the battery in percent; keys we
+  have no field for (`hdop`, `cell`, `wifi`, vehicle attributes...) are ignored.
 * **JSON** (Traccar Client >= 9, the Transistorsoft background-geolocation body):
   `{"device_id", "location": {"timestamp", "coords": {"latitude", "longitude", "speed"
-  (m/s), "heading", "accuracy", "altitude"}, "mock"?, "battery"?...}}`; `location` may also
+  (m/s), "heading", "accuracy", "altitude"}, "mock"?, "battery": {"level" (0-1)}?...}}`;
+  `location` may also
   be a list (the plugin's batch sync). A negative speed, heading or accuracy means unknown.
 
 Decisions, following Traccar where it has one:
@@ -42,7 +43,7 @@ from urllib.parse import parse_qsl
 
 import msgspec
 
-from ingest.formats import jsonbody, timeparse
+from ingest.formats import battery, jsonbody, timeparse
 from ingest.records import Ignored, Position, Reason, Record, Rejected
 
 TOPIC_PREFIX = "osmand/"
@@ -122,6 +123,7 @@ def _decode_query(payload: bytes, expected: str | None, received_at: datetime) -
         heading_deg=_number(params, "bearing") if heading is None else heading,
         accuracy_m=_number(params, "accuracy"),
         altitude_m=_number(params, "altitude"),
+        battery_pct=battery.percent(_number(params, "batt")),
     )
 
 
@@ -174,10 +176,15 @@ class Coords(msgspec.Struct):
     altitude: float | None = None
 
 
+class Battery(msgspec.Struct):
+    level: float | None = None  # 0-1; -1 when the platform does not say
+
+
 class Location(msgspec.Struct):
     timestamp: str
     coords: Coords | None = None
     mock: bool = False
+    battery: Battery | None = None
 
 
 class Body(msgspec.Struct):
@@ -216,6 +223,9 @@ def _json_position(location: Location) -> Record:
         heading_deg=_known(coords.heading),
         accuracy_m=_known(coords.accuracy),
         altitude_m=coords.altitude,
+        battery_pct=None
+        if location.battery is None
+        else battery.percent(location.battery.level, scale=100),
     )
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import msgspec
 
-from ingest.formats import jsonbody, timeparse
+from ingest.formats import battery, jsonbody, timeparse
 from ingest.records import Ignored, Position, Record
 
 KMH_TO_MPS = 1 / 3.6
@@ -29,6 +29,7 @@ class Location(msgspec.Struct):
     cog: float | None = None
     acc: float | None = None
     alt: float | None = None
+    batt: float | None = None  # percent
     created_at: int | float | None = None
 
 
@@ -46,6 +47,7 @@ def decode(payload: bytes, topic: str, received_at: datetime) -> list[Record]:
             heading_deg=loc.cog,
             accuracy_m=loc.acc,
             altitude_m=loc.alt,
+            battery_pct=battery.percent(loc.batt),
             built_time=None
             if loc.created_at is None
             else timeparse.from_epoch(loc.created_at, unit="s"),

@@ -260,3 +260,20 @@ def test_a_failing_device_stays_dirty_without_holding_back_the_others(
     for pk in good:
         assert rows(database, dirty, pk) == [(0,)] and rows(database, state, pk) == [(1,)]
     assert rows(database, dirty, bad) == [(1,)] and rows(database, state, bad) == [(0,)]
+
+
+def test_the_vehicle_keeps_its_latest_reported_battery(database: str, uid: str) -> None:
+    """A fix's battery level reaches the vehicle state; a later fix without one keeps it."""
+    from dataclasses import replace
+
+    pk = register(database, f"batt-{uid}", DeviceKind.PHONE).pk
+    fixes = day()[:3]
+    write(database, pk, [replace(fixes[0], battery_pct=81), replace(fixes[1], battery_pct=80)])
+    project(database, pk)
+    battery = "SELECT battery_pct FROM vehicle_state WHERE device_pk = %s"
+    assert rows(database, battery, pk) == [(80,)]
+    write(database, pk, [fixes[2]])
+    project(database, pk)
+    assert rows(database, battery, pk) == [(80,)]
+    stored = "SELECT battery_pct FROM positions WHERE device_pk = %s ORDER BY device_time"
+    assert rows(database, stored, pk) == [(81,), (80,), (None,)]

@@ -35,7 +35,7 @@ EXPECTED: dict[str, tuple[str, list[Record]]] = {
     "osmand-query-8.txt": ("osmand", [Position(NOW, 60.0, 30.0, 0.0, 0.0, altitude_m=0.0)]),
     "osmand-query-9.txt": (
         "osmand",
-        [Position(NOW, 41.666667, -0.883333, 0.0, altitude_m=350.059479)],
+        [Position(NOW, 41.666667, -0.883333, 0.0, altitude_m=350.059479, battery_pct=87)],
     ),
     "osmand-query-10.txt": ("osmand", [Position(utc("2013-08-22T13:14:27Z"), 60.0, 30.0)]),
     "osmand-query-11.txt": (
@@ -53,14 +53,33 @@ EXPECTED: dict[str, tuple[str, list[Record]]] = {
     # heading -1: unknown; speed m/s as sent.
     "osmand-json-1.json": (
         "osmand",
-        [Position(utc("2025-06-15T13:45:12.862Z"), 37.4219983, -122.084, 0.0, None, 5.0, 5.0)],
+        # battery.level 1 (0-1): 100 %.
+        [
+            Position(
+                utc("2025-06-15T13:45:12.862Z"),
+                37.4219983,
+                -122.084,
+                0.0,
+                None,
+                5.0,
+                5.0,
+                battery_pct=100,
+            )
+        ],
     ),
     "osmand-json-2-ios-mock.json": ("osmand", [Rejected(Reason.NO_FIX, "")]),
     "osmand-json-3-moving.json": (
         "osmand",
         [
             Position(
-                utc("2021-07-21T08:06:34.444Z"), -6.1148096, 106.6837015, 18.67, 63.0, 3.8, 35.7
+                utc("2021-07-21T08:06:34.444Z"),
+                -6.1148096,
+                106.6837015,
+                18.67,
+                63.0,
+                3.8,
+                35.7,
+                battery_pct=79,
             )
         ],
     ),
@@ -74,16 +93,39 @@ EXPECTED: dict[str, tuple[str, list[Record]]] = {
                 0.0,
                 altitude_m=154.0,
                 built_time=utc("2024-02-02T06:44:59Z"),
+                battery_pct=53,
             )
         ],
     ),
     "owntracks-location-2-http.json": (
         "owntracks",
-        [Position(utc("2017-06-15T06:37:31Z"), 48.85833, 2.29513, 61 * KMH, 271.0, 5.0, 167.0)],
+        [
+            Position(
+                utc("2017-06-15T06:37:31Z"),
+                48.85833,
+                2.29513,
+                61 * KMH,
+                271.0,
+                5.0,
+                167.0,
+                battery_pct=41,
+            )
+        ],
     ),
     "owntracks-location-3.json": (
         "owntracks",
-        [Position(utc("2019-03-06T12:21:18Z"), 46.0681247, 11.1512805, 0.0, None, 15.0, 440.0)],
+        [
+            Position(
+                utc("2019-03-06T12:21:18Z"),
+                46.0681247,
+                11.1512805,
+                0.0,
+                None,
+                15.0,
+                440.0,
+                battery_pct=46,
+            )
+        ],
     ),
     "owntracks-location-4-ios-created_at.json": (
         "owntracks",
@@ -111,8 +153,8 @@ EXPECTED: dict[str, tuple[str, list[Record]]] = {
 
 # The .rec file is a Recorder store, not a payload: each line ends in one OwnTracks body.
 RECORDER_LINES = [
-    Position(utc("2019-07-26T19:51:55Z"), -0.123, 1.123, 0.0, None, 12.0, 1493.0),
-    Position(utc("2019-07-26T18:08:47Z"), -0.123, 1.123, 0.0, None, 12.0, 1493.0),
+    Position(utc("2019-07-26T19:51:55Z"), -0.123, 1.123, 0.0, None, 12.0, 1493.0, battery_pct=55),
+    Position(utc("2019-07-26T18:08:47Z"), -0.123, 1.123, 0.0, None, 12.0, 1493.0, battery_pct=53),
 ]
 
 
@@ -134,11 +176,12 @@ def same(actual: list[Record], expected: list[Record]) -> bool:
 
 def _close(got: Position, want: Position) -> bool:
     fields = ("speed_mps", "heading_deg", "accuracy_m", "altitude_m")
-    return (got.device_time, got.lat, got.lon, got.built_time) == (
+    return (got.device_time, got.lat, got.lon, got.built_time, got.battery_pct) == (
         want.device_time,
         want.lat,
         want.lon,
         want.built_time,
+        want.battery_pct,
     ) and all(
         (getattr(got, f) is None) == (getattr(want, f) is None)
         and (getattr(got, f) is None or abs(getattr(got, f) - getattr(want, f)) < 1e-9)

@@ -124,11 +124,23 @@ EXPECTED: dict[str, list[Record]] = {
         )
     ],
     "osmand/ok-query-post-body.txt": [
-        Position(utc("2026-11-24T03:20:00Z"), 30.2741, 120.1551, 10 * 1852 / 3600, 90.5, 12.0, 8.0)
+        Position(
+            utc("2026-11-24T03:20:00Z"),
+            30.2741,
+            120.1551,
+            10 * 1852 / 3600,
+            90.5,
+            12.0,
+            8.0,
+            battery_pct=64,
+        )
     ],
     "osmand/ok-query-valid-false.txt": [Ignored("osmand_invalid_fix")],
     "osmand/ok-json-batch.json": [
-        Position(utc("2026-11-24T03:10:00Z"), 30.2741, 120.1551, 12.5, 45.0, 6.0, 9.0),
+        Position(
+            utc("2026-11-24T03:10:00Z"), 30.2741, 120.1551, 12.5, 45.0, 6.0, 9.0, battery_pct=64
+        ),
+        # battery.level -1: the platform did not say.
         Position(utc("2026-11-24T03:10:30Z"), 30.2752, 120.1577, None, None, None, 9.0),
     ],
     "osmand/ok-json-no-coords.json": [Ignored("osmand_no_location")],
@@ -179,3 +191,21 @@ def test_every_format_has_fixtures_and_every_expectation_a_file() -> None:
     names = {_name(path) for path in OK}
     assert set(EXPECTED) == names
     assert len(BAD) >= 10
+
+
+def test_battery_levels_are_whole_percent_or_nothing() -> None:
+    """Native `battery_pct`, OwnTracks `batt` and OsmAnd levels become 0-100; out of range
+    is no level, and never makes the fix invalid."""
+    from ingest.formats import FORMATS
+
+    def level(fmt: str, payload: bytes) -> int | None:
+        (record,) = FORMATS[fmt](payload, "t", utc("2026-11-24T03:20:00Z"))
+        assert isinstance(record, Position)
+        return record.battery_pct
+
+    fix = b'{"ts": "2026-11-24T03:10:00Z", "lat": 30.2, "lon": 120.1, "battery_pct": %s}'
+    assert level("native", fix % b"73.4") == 73
+    assert level("native", fix % b"140") is None
+    assert level("native", fix % b"-1") is None
+    owntracks = b'{"_type": "location", "tst": 1795490400, "lat": 30.2, "lon": 120.1, "batt": 9}'
+    assert level("owntracks", owntracks) == 9
