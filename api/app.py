@@ -11,7 +11,7 @@ from prometheus_client import make_asgi_app
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from accounts.passwords import Passwords
-from api import errors, openapi
+from api import access_log, errors, openapi
 from api.limits import BodyLimit
 from api.routers import (
     api_keys,
@@ -91,6 +91,15 @@ def create_app(settings: Settings) -> FastAPI:
     install_middleware(app, settings)
     openapi.install(app)
     return app
+
+
+def from_environment() -> FastAPI:
+    """The app with settings from the environment: what `waybill serve` runs in each of
+    its processes, with public link tokens cut from the access log."""
+    from core.settings import load
+
+    access_log.install()
+    return create_app(load())
 
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:

@@ -122,10 +122,10 @@ async def _lookups(
     return latencies, failures
 
 
-def _serve(url: str) -> tuple[subprocess.Popen, str]:
+def _serve(url: str, workers: int) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    env: dict[str, str] = {}
-    proc = _spawn(["serve", "--port", str(port)], url, "bench-tracking-api.log", env)
+    args = ["serve", "--port", str(port), "--workers", str(workers)]
+    proc = _spawn(args, url, "bench-tracking-api.log", {})
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -236,13 +236,13 @@ def _projection_lag(url: str, loaded: Loaded, rate: float, duration_s: float,
 
 def run(url: str, *, shipments: int, positions: int, clients: int, duration_s: float,
         think_s: float, rate: float, runners: int, reuse_loaded: bool = False,
-        warmup_s: float = 3.0) -> dict[str, object]:  # fmt: skip
+        api_workers: int = 1, warmup_s: float = 3.0) -> dict[str, object]:  # fmt: skip
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     started = time.time()
     loaded = reuse(url, shipments) if reuse_loaded else load(url, shipments, positions)
     _log(f"loaded in {time.time() - started:.0f} s")
 
-    proc, base = _serve(url)
+    proc, base = _serve(url, api_workers)
     try:
         latencies, failures = asyncio.run(
             _lookups(
@@ -272,6 +272,7 @@ def run(url: str, *, shipments: int, positions: int, clients: int, duration_s: f
         "fixes_per_s": rate,
         "fixes_not_projected": unseen,
         "projector_runners": runners,
+        "api_workers": api_workers,
         "clients": clients,
         "think_s": think_s,
         "shipments": shipments,

@@ -89,6 +89,7 @@ def bench_tracking(
     rate: float = typer.Option(100.0, min=1.0, help="Fixes/s written in the projection phase"),
     runners: int = typer.Option(2, min=1, help="`waybill track run` processes"),
     reuse: bool = typer.Option(False, help="Measure the data set an earlier run loaded"),
+    api_workers: int = typer.Option(1, min=1, help="`waybill serve --workers` of the API"),
 ) -> None:
     """Shipment lookups through the API and the tracking projection's lag (a *_bench db)."""
     import orjson
@@ -98,5 +99,5 @@ def bench_tracking(
 
     figures = run(load().db.url, shipments=shipments, positions=positions, clients=clients,
                   duration_s=duration, think_s=think, rate=rate,
-                  runners=runners, reuse_loaded=reuse)  # fmt: skip
+                  runners=runners, reuse_loaded=reuse, api_workers=api_workers)  # fmt: skip
     typer.echo(orjson.dumps(figures).decode())

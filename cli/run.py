@@ -12,17 +12,16 @@ from core.settings import load
 def serve(
     host: str | None = typer.Option(None, help="Listen address (default: api.host)"),
     port: int | None = typer.Option(None, help="Listen port (default: api.port)"),
+    workers: int = typer.Option(1, min=1, help="API processes sharing the port"),
 ) -> None:
     """Run the HTTP API."""
     import uvicorn
 
-    from api import access_log
-    from api.app import create_app
-
-    access_log.install()
     settings = load()
     uvicorn.run(
-        create_app(settings),
+        "api.app:from_environment",
+        factory=True,
+        workers=workers,
         host=host or settings.api.host,
         port=port or settings.api.port,
         log_level="info",
