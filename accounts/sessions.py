@@ -7,6 +7,7 @@ signs in again). Logout ends one session; a change of the account ends all of it
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -85,7 +86,19 @@ def issue(conn: psycopg.Connection, user_pk: int, settings: AuthSettings) -> Tok
             timedelta(seconds=settings.refresh_ttl_s),
         ),
     )
+    if random.random() < 0.01:  # noqa: S311 - housekeeping, not security
+        forget_old(conn)
     return Tokens(access, refresh, settings.access_ttl_s, settings.refresh_ttl_s, row[0], row[1])
+
+
+def forget_old(conn: psycopg.Connection) -> int:
+    """Delete sessions that can never be used again: refresh expired a day ago, or revoked
+    a month ago (kept that long so a stolen refresh token still ends in `session_ended`).
+    Sessions grow only with sign-ins, so every hundredth sign-in tidies up."""
+    return conn.execute(
+        """DELETE FROM auth_sessions WHERE refresh_expires_at < now() - interval '1 day'
+                                        OR revoked_at < now() - interval '30 days'"""
+    ).rowcount
 
 
 def authenticate(conn: psycopg.Connection, access_token: str) -> Caller | None:

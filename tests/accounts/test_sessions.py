@@ -150,3 +150,31 @@ def test_a_username_the_database_cannot_hold_is_bad_input(client: TestClient) ->
     """A NUL byte cannot be stored in PostgreSQL text: 422, not a server error."""
     answer = client.post("/v1/auth/token", data={"username": "a\x00b", "password": "x"})
     assert (answer.status_code, answer.json()["code"]) == (422, "unstorable_value")
+
+
+def test_sessions_that_can_never_be_used_again_are_forgotten(
+    client: TestClient, person: Callable[..., Person], database: str
+) -> None:
+    from accounts import sessions
+
+    live, expired, revoked = (sign_in(client, person()).json() for _ in range(3))
+    with psycopg.connect(database) as conn:
+        conn.execute(
+            """UPDATE auth_sessions SET refresh_expires_at = now() - interval '2 days'
+                WHERE access_digest = %s""",
+            (tokens.digest(expired["access_token"]),),
+        )
+        conn.execute(
+            """UPDATE auth_sessions SET revoked_at = now() - interval '31 days'
+                WHERE access_digest = %s""",
+            (tokens.digest(revoked["access_token"]),),
+        )
+        assert sessions.forget_old(conn) >= 2
+        left = {
+            bytes(r[0])
+            for r in conn.execute(
+                "SELECT access_digest FROM auth_sessions WHERE access_digest = ANY(%s)",
+                ([tokens.digest(t["access_token"]) for t in (live, expired, revoked)],),
+            )
+        }
+    assert left == {tokens.digest(live["access_token"])}
