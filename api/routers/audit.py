@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from accounts import audit
 from api.deps import Caller, ConnDep, require
@@ -16,6 +16,8 @@ Admin = Annotated[Caller, Depends(require("admin"))]
 
 
 class AuditEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     audit_id: int
     at: datetime
     actor: str
@@ -45,10 +47,7 @@ def audit_log(
 ) -> AuditPage:
     rows = audit.entries(conn, action=action, actor=actor, since=since, after_id=after, limit=limit)
     return AuditPage(
-        entries=[AuditEntryOut(**vars_of(r)) for r in rows],
+        entries=[AuditEntryOut.model_validate(r) for r in rows],
         next_after=rows[-1].audit_id if len(rows) == limit else None,
     )
 
-
-def vars_of(entry: audit.AuditEntry) -> dict[str, Any]:
-    return {name: getattr(entry, name) for name in entry.__slots__}
