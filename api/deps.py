@@ -17,7 +17,9 @@ from core.errors import PermissionDenied, Unauthenticated
 from core.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that do no I/O are `async`: a plain `def` would cost each request a hand-over
+# to the thread pool and back.
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -76,7 +78,7 @@ def get_caller(
 def require(*roles: str):  # type: ignore[no-untyped-def]
     """A dependency that lets through only callers with one of `roles`."""
 
-    def check(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+    async def check(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
         if caller.role not in roles:
             raise PermissionDenied(f"role {caller.role!r} may not do this", code="forbidden_role")
         return caller
