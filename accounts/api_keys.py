@@ -89,13 +89,15 @@ def list_keys(conn: psycopg.Connection) -> list[ApiKey]:
         return cur.fetchall()
 
 
-def authenticate(conn: psycopg.Connection, presented: str) -> Caller | None:
+async def authenticate(conn: psycopg.AsyncConnection, presented: str) -> Caller | None:
+    """The caller an API key speaks for (the API's event loop looks keys up)."""
     body = presented.removeprefix(tokens.API_KEY_PREFIX)
     key_id, _, _secret = body.partition("_")
-    row = conn.execute(
+    cur = await conn.execute(
         "SELECT secret_digest, role FROM api_keys WHERE prefix = %s AND revoked_at IS NULL",
         (key_id,),
-    ).fetchone()
+    )
+    row = await cur.fetchone()
     if row is None or not hmac.compare_digest(bytes(row[0]), tokens.digest(presented)):
         return None
     return Caller(subject=f"key:{key_id}", role=row[1])

@@ -101,14 +101,16 @@ def forget_old(conn: psycopg.Connection) -> int:
     ).rowcount
 
 
-def authenticate(conn: psycopg.Connection, access_token: str) -> Caller | None:
-    row = conn.execute(
+async def authenticate(conn: psycopg.AsyncConnection, access_token: str) -> Caller | None:
+    """The caller an access token speaks for (the API's event loop looks tokens up)."""
+    cur = await conn.execute(
         """SELECT u.username, u.role, u.shop_id, u.buyer_id, s.session_pk
              FROM auth_sessions s JOIN users u USING (user_pk)
             WHERE s.access_digest = %s AND s.access_expires_at > now()
               AND s.revoked_at IS NULL AND u.disabled_at IS NULL""",
         (tokens.digest(access_token),),
-    ).fetchone()
+    )
+    row = await cur.fetchone()
     if row is None:
         return None
     return Caller(subject=row[0], role=row[1], shop_id=row[2], buyer_id=row[3], session_pk=row[4])

@@ -12,6 +12,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from accounts.passwords import Passwords
 from api import access_log, errors, openapi
+from api.db import Database
 from api.limits import BodyLimit
 from api.routers import (
     api_keys,
@@ -33,7 +34,6 @@ from api.routers import (
     users,
     vehicles,
 )
-from core.db import make_pool
 from core.settings import Settings
 
 DESCRIPTION = """
@@ -50,14 +50,12 @@ with a stable `code`.
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.pool = make_pool(settings.db.url, settings.db.pool_max, name="api")
-        # Token lookups are single reads: autocommit spares them a BEGIN and a ROLLBACK.
-        app.state.auth_pool = make_pool(settings.db.url, 4, name="api-auth", autocommit=True)
+        app.state.db = Database(settings.db.url, settings.db.pool_max)
+        await app.state.db.open()
         try:
             yield
         finally:
-            app.state.auth_pool.close()
-            app.state.pool.close()
+            await app.state.db.close()
 
     app = FastAPI(
         title="Waybill",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import psycopg
@@ -12,19 +12,18 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from accounts import api_keys, sessions, tokens
 from accounts import audit as audit_log
 from accounts.models import Caller
-from core.db import translated
 from core.errors import PermissionDenied, Unauthenticated
 from core.settings import Settings
 
 
-# Dependencies that do no I/O are `async`: a plain `def` would cost each request a hand-over
-# to the thread pool and back.
+# The dependencies are `async`: a plain `def` would cost each request a hand-over to a
+# worker thread and back (api/db.py takes and gives back connections on the event loop).
 async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_conn(request: Request) -> Iterator[psycopg.Connection]:
-    with translated(), request.app.state.pool.connection() as conn:
+async def get_conn(request: Request) -> AsyncIterator[psycopg.Connection]:
+    async with request.app.state.db.request_connection() as conn:
         yield conn
 
 
@@ -54,22 +53,22 @@ def audit(
     audit_log.record(conn, caller, action, target, details, client_address(request))
 
 
-def authenticate(request: Request, token: str) -> Caller | None:
+async def authenticate(request: Request, token: str) -> Caller | None:
     """The caller a bearer token speaks for: an API key (`wbk_...`) or a session's access
-    token. One read on the app's small autocommit pool, not the route's connection."""
-    with translated(), request.app.state.auth_pool.connection() as conn:
+    token. One read on the event loop, on the app's async autocommit pool."""
+    async with request.app.state.db.auth_connection() as conn:
         if token.startswith(tokens.API_KEY_PREFIX):
-            return api_keys.authenticate(conn, token)
-        return sessions.authenticate(conn, token)
+            return await api_keys.authenticate(conn, token)
+        return await sessions.authenticate(conn, token)
 
 
-def get_caller(
+async def get_caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
     if credentials is None:
         raise Unauthenticated("a bearer token is required", code="no_token")
-    caller = authenticate(request, credentials.credentials)
+    caller = await authenticate(request, credentials.credentials)
     if caller is None:
         raise Unauthenticated("the token is not valid or has expired", code="bad_token")
     return caller

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import psycopg
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool import PoolTimeout
 
 from core.errors import InvalidInput, TransientDatabaseError
 
@@ -28,29 +28,16 @@ def libpq_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
-def make_pool(
-    url: str, max_size: int = 10, name: str = "waybill", autocommit: bool = False
-) -> ConnectionPool:
-    pool = ConnectionPool(
-        libpq_url(url),
-        min_size=1,
-        max_size=max_size,
-        name=name,
-        open=False,
-        kwargs={"autocommit": autocommit},
-        check=ConnectionPool.check_connection,
-    )
-    pool.open(wait=False)
-    return pool
-
-
 @contextmanager
-def translated() -> Iterator[None]:
-    """Turn a lost or refused connection into TransientDatabaseError, and a value the
-    database refuses as data into InvalidInput, at one choke point (the API's)."""
+def translated(lost: Callable[[], None] | None = None) -> Iterator[None]:
+    """Turn a lost or refused connection into TransientDatabaseError (after telling `lost`),
+    and a value the database refuses as data into InvalidInput, at one choke point (the
+    API's)."""
     try:
         yield
     except psycopg.OperationalError as exc:
+        if lost is not None:
+            lost()
         raise TransientDatabaseError(f"database unavailable: {exc}".strip()) from exc
     except psycopg.DataError as exc:
         # A value the database cannot hold (a NUL in text, a number past bigint ...) came

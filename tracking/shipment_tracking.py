@@ -109,9 +109,9 @@ def shipment(
 
 
 def of_shipment(conn: psycopg.Connection, s: Shipment, stale_after_s: float) -> Tracking:
-    """The tracking of a shipment the caller has already read (so was allowed to see)."""
-    with conn.transaction():
-        estimate, position = _view(conn, s.pk, stale_after_s, datetime.now(UTC))
+    """The tracking of a shipment the caller has already read (so was allowed to see); one
+    read, no transaction of its own (see orders.service.get_shipment)."""
+    estimate, position = _view(conn, s.pk, stale_after_s, datetime.now(UTC))
     return Tracking(s.shipment_id, s.status, s.status_since, estimate, position)
 
 

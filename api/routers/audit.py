@@ -50,4 +50,3 @@ def audit_log(
         entries=[AuditEntryOut.model_validate(r) for r in rows],
         next_after=rows[-1].audit_id if len(rows) == limit else None,
     )
-

@@ -29,7 +29,6 @@ from api.routers.console_schemas import (
     ShipmentRow,
 )
 from console import store
-from core.db import translated
 from orders import access, planning
 from orders.status import ShipmentStatus
 from routing.plan_service import local_midnight
@@ -93,7 +92,7 @@ def fleet_stream(
     depot_id: DepotFilter = None,
     max_events: Annotated[int | None, Query(ge=1, le=100000)] = None,
 ) -> StreamingResponse:
-    pool = request.app.state.pool
+    db = request.app.state.db
     stale_after = settings.api.stale_after_s
 
     def read(c: Any) -> dict[str, dict[str, Any]]:
@@ -104,7 +103,7 @@ def fleet_stream(
 
     async def events() -> Any:
         def poll() -> dict[str, dict[str, Any]]:
-            with translated(), pool.connection() as c:
+            with db.connection() as c:
                 return read(c)
 
         last, sent, idle = first, 1, 0.0

@@ -39,7 +39,7 @@ def healthz() -> dict[str, str]:
 def readyz(request: Request) -> JSONResponse:
     checks = {"database": False, "broker": broker_reachable(request.app.state.settings.mqtt)}
     try:
-        with request.app.state.pool.connection(timeout=2.0) as conn:
+        with request.app.state.db.connection(timeout=2.0) as conn:
             checks["database"] = conn.execute("SELECT 1").fetchone() == (1,)
     except Exception:  # any failure means not ready; the answer says which check failed
         checks["database"] = False

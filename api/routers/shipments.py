@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import Caller, ConnDep, SettingsDep, require
 from api.routers.order_schemas import (
@@ -75,10 +76,15 @@ def list_shipments(
     summary="A shipment: status, delivery, cartons, the timeline of its evidence, ETA and position",
     responses=NOT_FOUND,
 )
-def get_shipment(
+async def get_shipment(
     shipment_id: str, conn: ConnDep, settings: SettingsDep, caller: Reader
 ) -> ShipmentWithTracking:
-    return shipment_with_tracking(conn, shipment_id, scope_of(caller), settings)
+    # The busiest read (every tracking page polls it): its work goes to a worker thread in
+    # one call, and its answer is checked on the event loop, where a plain `def` route
+    # would hand the check to a worker thread a second time.
+    return await run_in_threadpool(
+        shipment_with_tracking, conn, shipment_id, scope_of(caller), settings
+    )
 
 
 @router.post(

@@ -17,7 +17,6 @@ from prometheus_client import Gauge
 from api.deps import Caller, ConnDep, SettingsDep, require
 from api.openapi import SSE
 from api.routers.tracking_schemas import tracking_out
-from core.db import translated
 from gis.crs import Crs, from_wgs84
 from orders import access
 from tracking import service as positions
@@ -38,10 +37,10 @@ async def _events(
     first: dict[str, Any],
     limit: int | None,
 ) -> AsyncIterator[str]:
-    pool = request.app.state.pool
+    db = request.app.state.db
 
     def poll() -> dict[str, Any]:
-        with translated(), pool.connection() as conn:
+        with db.connection() as conn:
             return read(conn)
 
     sent, last, idle = 0, first, 0.0
