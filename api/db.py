@@ -56,6 +56,7 @@ class Database:
             open=False,
             kwargs={"autocommit": True},
         )
+        self._turns = asyncio.Semaphore(pool_max)
         self._checking = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -69,16 +70,29 @@ class Database:
         await run_in_threadpool(self.pool.close)
 
     async def take(self) -> psycopg.Connection:
+        # Requests queue here, on the event loop, for one of the pool's connections; never in
+        # worker threads, which the requests holding the connections need to finish.
         try:
-            return self.pool.getconn(timeout=READY_WAIT_S)
-        except PoolTimeout:
-            return await run_in_threadpool(self.pool.getconn)
+            await asyncio.wait_for(self._turns.acquire(), self.pool.timeout)
+        except TimeoutError:
+            raise PoolTimeout("no connection in time") from None
+        try:
+            try:
+                return self.pool.getconn(timeout=READY_WAIT_S)
+            except PoolTimeout:  # the pool is still opening this connection
+                return await run_in_threadpool(self.pool.getconn)
+        except BaseException:
+            self._turns.release()
+            raise
 
     async def give_back(self, conn: psycopg.Connection) -> None:
-        if conn.closed or conn.info.transaction_status == TransactionStatus.IDLE:
-            self.pool.putconn(conn)  # no I/O: the pool keeps it as it is, or drops it
-        else:
-            await run_in_threadpool(self.pool.putconn, conn)  # rolls back first
+        try:
+            if conn.closed or conn.info.transaction_status == TransactionStatus.IDLE:
+                self.pool.putconn(conn)  # no I/O: the pool keeps it as it is, or drops it
+            else:
+                await run_in_threadpool(self.pool.putconn, conn)  # rolls back first
+        finally:
+            self._turns.release()
 
     @asynccontextmanager
     async def request_connection(self) -> AsyncIterator[psycopg.Connection]:

@@ -28,7 +28,9 @@ async def get_conn(request: Request) -> AsyncIterator[psycopg.Connection]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-ConnDep = Annotated[psycopg.Connection, Depends(get_conn)]
+# Given back when the route function returns, before the answer is sent: a stream (SSE)
+# polls with connections of its own and must not hold one for its whole life.
+ConnDep = Annotated[psycopg.Connection, Depends(get_conn, scope="function")]
 
 _bearer = HTTPBearer(
     auto_error=False,

@@ -10,64 +10,28 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from core.settings import Settings
 from tests.browser.market import Market, build_market
-from tests.conftest import ARTIFACTS, REPO, START_HINT, wait_for
-from tests.support.processes import WAYBILL, service_env
+from tests.conftest import ARTIFACTS, REPO, START_HINT
+from tests.support.processes import serve_api
 
 CHROMIUM = os.environ.get("WAYBILL_TEST_CHROMIUM", "/usr/bin/chromium")
 SHOTS = ARTIFACTS / "browser"
 DOCS_SHOTS = REPO / "docs" / "screenshots"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(settings: Settings, name: str, **env: str) -> Iterator[str]:
-    """`waybill serve` on a free port; its base URL. Its log is kept beside the screenshots."""
-    port = _free_port()
+    """`waybill serve` on a free port; its log is kept beside the screenshots."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    log_path = SHOTS / f"{name}.log"
-    environment = service_env(
-        settings,
-        WAYBILL_API__HOST="127.0.0.1",
-        WAYBILL_API__PORT=str(port),
-        # Every sign-in of the suite comes from 127.0.0.1 within a minute or two.
-        WAYBILL_AUTH__LOGIN_PER_MINUTE="1000",
-        **env,
+    # Every sign-in of the suite comes from 127.0.0.1 within a minute or two.
+    yield from serve_api(
+        settings, SHOTS / f"{name}.log", WAYBILL_AUTH__LOGIN_PER_MINUTE="1000", **env
     )
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [WAYBILL, "serve"], env=environment, cwd=REPO, stdout=log, stderr=subprocess.STDOUT
-        )
-    base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        if process.poll() is not None:
-            pytest.fail(f"the API server exited:\n{log_path.read_text()[-3000:]}")
-        try:
-            return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_for(up, timeout_s=30, what="the API server to answer /healthz")
-    yield base
-    process.terminate()
-    try:
-        process.wait(20)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 @pytest.fixture(scope="session")

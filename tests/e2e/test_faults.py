@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 
 from core.settings import Settings
 from devices import broker
-from tests.conftest import wait_for
+from tests.conftest import TEST_ADMIN_TOKEN, wait_for
 from tests.support.data import position_count, provision
-from tests.support.processes import WAYBILL, service_env
+from tests.support.processes import WAYBILL, serve_api, service_env
 from tests.support.stream import NumberedStream
 
 pytestmark = pytest.mark.slow
@@ -63,6 +65,20 @@ def _service(settings: Settings, log: Path, *args: str) -> subprocess.Popen:
     )  # fmt: skip
 
 
+def _reads(base: str, count: int, *, at_once: bool) -> list[int]:
+    """Status codes of `count` authenticated reads (a token lookup and a route's query)."""
+    headers = {"Authorization": f"Bearer {TEST_ADMIN_TOKEN}"}
+
+    def read(client: httpx.Client) -> int:
+        return client.get("/v1/devices", params={"limit": 1}).status_code
+
+    with httpx.Client(base_url=base, headers=headers, timeout=10) as client:
+        if at_once:
+            with ThreadPoolExecutor(count) as pool:
+                return list(pool.map(lambda _: read(client), range(count)))
+        return [read(client) for _ in range(count)]
+
+
 def _projected_up_to(database: str, device_id: str) -> int:
     with psycopg.connect(database) as conn:
         row = conn.execute(
@@ -78,13 +94,17 @@ def test_postgresql_restarted(
     mqtt_broker: Settings, database: str, uid: str, start_worker, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     """A PostgreSQL restart mid-stream: the worker stops acking, retries, and stores all once;
-    the tracking projector and the plan worker wait for the database and go on."""
+    the tracking projector and the plan worker wait for the database and go on; the API
+    answers again at once, its dead pooled connections replaced."""
     worker = start_worker()
     tracker = _service(mqtt_broker, tmp_path / "track.log", "track", "run")
     planner = _service(
         mqtt_broker, tmp_path / "plan.log", "plan", "worker", "--name", uid, "--poll-s", "0.05"
     )
+    api = serve_api(mqtt_broker, tmp_path / "api.log")
+    base = next(api)
     try:
+        _reads(base, 24, at_once=True)  # the API's pools hold several connections now
         stream = _stream(mqtt_broker, f"pg-{uid}").start()
         wait_for(lambda: position_count(database, stream.device_id) > 200, what="some rows")
         version, name = _cluster()
@@ -92,6 +112,11 @@ def test_postgresql_restarted(
             ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "restart", "-m", "fast"],
             check=True,
         )
+        # Every connection the API pooled before is dead. The first read to meet one fails
+        # (503) and has the pools checked: the reads after it get live connections.
+        answers = _reads(base, 30, at_once=False)
+        assert set(answers) <= {200, 503} and answers.count(503) <= 3, answers
+        assert answers[-20:] == [200] * 20, answers
         _all_stored(database, stream)
         assert "database error, retrying" in worker.log()
         wait_for(
@@ -101,6 +126,7 @@ def test_postgresql_restarted(
         )
         assert tracker.poll() is None and planner.poll() is None, "a service exited"
     finally:
+        api.close()
         for service in (tracker, planner):
             service.terminate()
             service.wait(timeout=20)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import httpx
 
 from core.settings import Settings
 
@@ -90,3 +94,46 @@ class WorkerProcess:
             return self.process.returncode if self.process else 0
         self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout_s)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve_api(settings: Settings, log_path: Path, **env: str) -> Iterator[str]:
+    """`waybill serve` on a free port for the life of a fixture; yields its base URL. Its
+    log goes to `log_path`."""
+    port = free_port()
+    environment = service_env(
+        settings, WAYBILL_API__HOST="127.0.0.1", WAYBILL_API__PORT=str(port), **env
+    )
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [WAYBILL, "serve"], env=environment, cwd=REPO, stdout=log, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"the API server exited:\n{log_path.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(
+                f"the API server did not answer /healthz:\n{log_path.read_text()[-3000:]}"
+            )
+        time.sleep(0.05)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
