@@ -11,7 +11,8 @@ The credentials file (`.run/sim-credentials.json` by default, written by `script
 The mall sends its API key as a bearer token. The dispatcher logs in with the OAuth2
 password flow (`POST /v1/auth/token`) and refreshes (`POST /v1/auth/refresh`) a minute
 before the access token expires, logging in again if the refresh is refused. A
-`{"token": ...}` in place of a username and password is sent as it is (a bearer token made elsewhere, as the tests do).
+`{"token": ...}` in place of a username and password is sent as it is (a bearer token made
+elsewhere, as the tests do).
 
 Transient failures (connection refused, 5xx, 429) are retried with a short backoff; any
 other answer outside the expected statuses raises `ApiError` with the status and problem.

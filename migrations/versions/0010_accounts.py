@@ -95,6 +95,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute(
-        "DROP TABLE rate_limit_hits, audit_log, api_keys, auth_sessions, users CASCADE"
-    )
+    op.execute("DROP TABLE rate_limit_hits, audit_log, api_keys, auth_sessions, users CASCADE")

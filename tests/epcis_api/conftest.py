@@ -28,6 +28,8 @@ RUN = uuid.uuid4().hex[:12]
 
 def token(role: str) -> str:
     return f"wbk_{RUN}_epcis" if role == "integration" else f"epcis-test-{role}-{RUN}"
+
+
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 
 

@@ -11,12 +11,22 @@ from tracking.projector import Params
 
 def test_settings_reach_every_part_of_the_projector() -> None:
     params = Params.from_settings(
-        TrackingSettings(stop_radius_m=80, stop_min_duration_s=120, gap_s=900, enter_dwell_s=5,
-                         exit_dwell_s=90, exit_buffer_m=25, arriving_radius_m=300,
-                         road_factor=1.5, default_speed_mps=4)  # fmt: skip
+        TrackingSettings(
+            stop_radius_m=80,
+            stop_min_duration_s=120,
+            gap_s=900,
+            enter_dwell_s=5,
+            exit_dwell_s=90,
+            exit_buffer_m=25,
+            arriving_radius_m=300,
+            road_factor=1.5,
+            default_speed_mps=4,
+        )  # fmt: skip
     )
     assert (params.trips.stop_radius_m, params.trips.stop_min_duration_s, params.trips.gap_s) == (
-        80, 120, 900
+        80,
+        120,
+        900,
     )
     assert (params.fences.enter_dwell_s, params.fences.exit_dwell_s) == (5, 90)
     assert params.fences.exit_buffer_m == 25 and params.arriving_radius_m == 300
