@@ -10,12 +10,15 @@ from a decoder that is not `Rejected` is a bug, kept as `internal_error` and log
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+
+import msgspec
 
 from devices.models import Device
 from ingest.formats import FORMATS, status
@@ -31,8 +34,7 @@ OWNTRACKS_PREFIX = "owntracks/"
 OSMAND_PREFIX = "osmand/"  # not an MQTT topic: what the HTTP ingest endpoint passes
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
+class Message(msgspec.Struct, frozen=True):
     topic: str
     payload: bytes
     received_at: datetime
@@ -53,22 +55,22 @@ class DeadLetter:
         return hashlib.sha256(self.topic.encode() + b"\0" + self.payload).digest()
 
 
-@dataclass(slots=True)
-class Outcome:
+class Outcome(msgspec.Struct):
+    # A Struct, not a dataclass: one per message, and its empty lists cost a fifth as much.
     device: Device | None = None
-    positions: list[Position] = field(default_factory=list)
-    tag_reads: list[TagRead] = field(default_factory=list)
-    device_events: list[DeviceEvent] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)
+    positions: list[Position] = []
+    tag_reads: list[TagRead] = []
+    device_events: list[DeviceEvent] = []
+    ignored: list[str] = []
     dead_letter: DeadLetter | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+class Route(msgspec.Struct, frozen=True):
     device_id: str
     format: str | None  # None: the device's registered format
 
 
+@functools.lru_cache(maxsize=16384)  # a fleet's topics repeat; a Route never changes
 def route_topic(topic: str) -> Route:
     if topic.startswith(TELEMETRY_PREFIX):
         parts = topic[len(TELEMETRY_PREFIX) :].split("/")

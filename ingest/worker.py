@@ -11,6 +11,7 @@ received, commits and acks it, then disconnects.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import signal
 import threading
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 MAINTENANCE_EVERY_S = 3600.0
 DRAIN_S = 5.0  # on SIGTERM, keep committing what arrived for at most this long
+GC_THRESHOLD = 50_000  # allocations between two young-generation collections (default 700)
 
 
 class DeviceCache:
@@ -161,6 +163,11 @@ class Worker:
 
 
 def serve(settings: Settings, worker_id: str, metrics_port: int | None) -> None:
+    # A batch makes tens of thousands of short-lived containers (records, outcomes, lists)
+    # that reference counting frees; at the default threshold the cyclic collector ran
+    # every 700 of them and took a quarter of the batch's preparation (8.2 -> 5.2 us a
+    # message without it, `time.process_time` over 120 000 messages).
+    gc.set_threshold(GC_THRESHOLD, 10, 10)
     worker = Worker(settings, worker_id)
 
     def on_signal(signum: int, frame: object) -> None:

@@ -264,11 +264,12 @@ def test_a_failing_device_stays_dirty_without_holding_back_the_others(
 
 def test_the_vehicle_keeps_its_latest_reported_battery(database: str, uid: str) -> None:
     """A fix's battery level reaches the vehicle state; a later fix without one keeps it."""
-    from dataclasses import replace
+    from msgspec import structs
 
     pk = register(database, f"batt-{uid}", DeviceKind.PHONE).pk
     fixes = day()[:3]
-    write(database, pk, [replace(fixes[0], battery_pct=81), replace(fixes[1], battery_pct=80)])
+    charged = [structs.replace(fixes[0], battery_pct=81), structs.replace(fixes[1], battery_pct=80)]
+    write(database, pk, charged)
     project(database, pk)
     battery = "SELECT battery_pct FROM vehicle_state WHERE device_pk = %s"
     assert rows(database, battery, pk) == [(80,)]

@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 
 import pytest
+from msgspec import structs
 
 from ingest.formats import impinj, native, tagfields, zebra
 from ingest.records import DeviceEvent, Reason, Rejected, TagRead
@@ -104,7 +105,7 @@ def test_event_kinds_are_snake_case(name: str, kind: str) -> None:
 def test_implausible_tag_reads_are_rejected(change: dict[str, object], reason: Reason) -> None:
     """Validation rejects EPCs, times, antennas, RSSI and counts no reader could send."""
     with pytest.raises(Rejected) as caught:
-        check_tag_read(replace(READ, **change), NOW, LIMITS)
+        check_tag_read(structs.replace(READ, **change), NOW, LIMITS)
     assert caught.value.reason is reason
 
 
