@@ -26,6 +26,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from typing import Any
 
 import psycopg
 from psycopg.pq import TransactionStatus
@@ -40,22 +41,10 @@ READY_WAIT_S = 0.0005  # how long the event loop may wait for a free connection
 
 class Database:
     def __init__(self, url: str, pool_max: int, auth_max: int = 4) -> None:
-        self.pool = ConnectionPool(
-            libpq_url(url),
-            min_size=1,
-            max_size=pool_max,
-            name="api",
-            open=False,
-            kwargs={"autocommit": True},
-        )
-        self.auth = AsyncConnectionPool(
-            libpq_url(url),
-            min_size=1,
-            max_size=auth_max,
-            name="api-auth",
-            open=False,
-            kwargs={"autocommit": True},
-        )
+        conninfo = libpq_url(url)
+        common: dict[str, Any] = {"min_size": 1, "open": False, "kwargs": {"autocommit": True}}
+        self.pool = ConnectionPool(conninfo, max_size=pool_max, name="api", **common)
+        self.auth = AsyncConnectionPool(conninfo, max_size=auth_max, name="api-auth", **common)
         self._turns = asyncio.Semaphore(pool_max)
         self._checking = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
