@@ -219,7 +219,8 @@ def load(url: str, shipments: int, positions: int, seed: int = 7) -> Loaded:
                 ((s, v, last[v][0] + timedelta(minutes=25), "live", 9000.0, last[v][0])
                  for s, v in van_of.items()),
             )  # fmt: skip
-        for table in ("orders", "shipments", "order_items", "packages", "shipment_events",
+        for table in ("orders", "order_delivery_windows", "shipments", "order_items", "packages",
+                      "shipment_events",
                       "vehicle_loads", "vehicle_state", "shipment_eta", "tracking_progress",
                       "devices"):  # fmt: skip
             conn.execute(f"ANALYZE {table}")

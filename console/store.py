@@ -175,11 +175,14 @@ def shipments(
                                       OR (s.window_end < %(now)s)) THEN 'late'
                        END AS problem
                 FROM (SELECT s.*, o.mall_order_id AS mall_order_id_,
-                             o.delivery_address AS address, e.eta,
-                             (SELECT max(w.ends_at) FROM order_delivery_windows w
-                              WHERE w.order_pk = o.pk) AS window_end
+                             o.delivery_address AS address, e.eta, w.window_end
                       FROM shipments s JOIN orders o ON o.pk = s.order_pk
                       LEFT JOIN shipment_eta e ON e.shipment_pk = s.pk
+                      -- once per row: a correlated subquery in the select list was copied
+                      -- into each of the problem tag's tests
+                      CROSS JOIN LATERAL (SELECT max(ends_at) AS window_end
+                                          FROM order_delivery_windows
+                                          WHERE order_pk = o.pk) w
                       WHERE {condition}
                         AND (%(status)s::text IS NULL OR s.status = %(status)s)
                         AND (%(q)s::text IS NULL OR s.shipment_id ILIKE %(q)s
