@@ -56,7 +56,7 @@ class DeadLetter:
 
 
 class Outcome(msgspec.Struct):
-    # A Struct, not a dataclass: one per message, and its empty lists cost a fifth as much.
+    # A Struct like the records: one per message, built in about half the time of a dataclass.
     device: Device | None = None
     positions: list[Position] = []
     tag_reads: list[TagRead] = []

@@ -165,7 +165,7 @@ class Worker:
 def serve(settings: Settings, worker_id: str, metrics_port: int | None) -> None:
     # A batch makes tens of thousands of short-lived containers (records, outcomes, lists)
     # that reference counting frees; at the default threshold the cyclic collector ran
-    # every 700 of them and took a quarter of the batch's preparation (8.2 -> 5.2 us a
+    # every 700 of them and took about a third of the batch's preparation (8.2 -> 5.2 us a
     # message without it, `time.process_time` over 120 000 messages).
     gc.set_threshold(GC_THRESHOLD, 10, 10)
     worker = Worker(settings, worker_id)
