@@ -148,6 +148,32 @@ def dead_letter_counts(conn: psycopg.Connection) -> dict[str, int]:
     return {reason: n for reason, n in rows}
 
 
+# A shipment in scope with its order's address, its ETA, its latest window end and its
+# problem tag; `{where}` narrows it.
+_SHIPMENT_ROWS = """
+SELECT * FROM (
+    SELECT s.shipment_id, o.mall_order_id, s.buyer_id, s.shop_id, s.depot_id, s.status,
+           s.status_since, s.route_id, s.planned_arrival_at, s.created_at,
+           o.delivery_address AS address, e.eta, w.window_end,
+           CASE WHEN s.status IN ('delivery_failed', 'returned') THEN 'failed'
+                WHEN s.status = 'exception' THEN 'exception'
+                WHEN s.status NOT IN ('delivered', 'cancelled')
+                     AND (e.eta > w.window_end OR w.window_end < %(now)s) THEN 'late'
+           END AS problem
+      FROM shipments s JOIN orders o ON o.pk = s.order_pk
+      LEFT JOIN shipment_eta e ON e.shipment_pk = s.pk
+      CROSS JOIN LATERAL (SELECT max(ends_at) AS window_end FROM order_delivery_windows
+                          WHERE order_pk = o.pk) w
+     WHERE {scope}
+       AND (%(status)s::text IS NULL OR s.status = %(status)s)
+       AND (%(q)s::text IS NULL OR s.shipment_id ILIKE %(q)s OR o.mall_order_id ILIKE %(q)s
+            OR o.delivery_address ILIKE %(q)s OR s.buyer_id ILIKE %(q)s)
+       {where}) tagged
+"""
+_NEWEST = " ORDER BY created_at DESC, shipment_id DESC LIMIT %(limit)s"
+_OPEN = "AND s.status NOT IN ('delivered', 'cancelled')"  # the only ones with a problem
+
+
 def shipments(
     conn: psycopg.Connection,
     scope: Scope,
@@ -159,41 +185,23 @@ def shipments(
     limit: int,
 ) -> list[dict[str, Any]]:
     """Shipments in scope with their ETA and a problem tag (`failed`, `exception`, `late`):
-    problems first when asked, then newest first. `query` matches ids and the address."""
+    problems first when asked, then newest first. `query` matches ids and the address.
+
+    Problems first is two reads, not a sort of everything in scope: the newest problems
+    among the shipments not delivered or cancelled (an index keeps those newest first, and
+    the walk stops when enough are found), then the newest shipments. A market's delivered
+    history enters neither beyond the newest page.
+    """
     condition, params = scoped(scope, "s")
     pattern = f"%{query.strip()}%" if query and query.strip() else None
-    return _rows(
-        conn,
-        f"""WITH found AS (
-                SELECT s.shipment_id, s.mall_order_id_, s.buyer_id, s.shop_id, s.depot_id,
-                       s.status, s.status_since, s.route_id, s.planned_arrival_at,
-                       s.created_at, s.address, s.eta, s.window_end,
-                       CASE WHEN s.status IN ('delivery_failed', 'returned') THEN 'failed'
-                            WHEN s.status = 'exception' THEN 'exception'
-                            WHEN s.status NOT IN ('delivered', 'cancelled')
-                                 AND (s.eta > s.window_end
-                                      OR (s.window_end < %(now)s)) THEN 'late'
-                       END AS problem
-                FROM (SELECT s.*, o.mall_order_id AS mall_order_id_,
-                             o.delivery_address AS address, e.eta, w.window_end
-                      FROM shipments s JOIN orders o ON o.pk = s.order_pk
-                      LEFT JOIN shipment_eta e ON e.shipment_pk = s.pk
-                      -- once per row: a correlated subquery in the select list was copied
-                      -- into each of the problem tag's tests
-                      CROSS JOIN LATERAL (SELECT max(ends_at) AS window_end
-                                          FROM order_delivery_windows
-                                          WHERE order_pk = o.pk) w
-                      WHERE {condition}
-                        AND (%(status)s::text IS NULL OR s.status = %(status)s)
-                        AND (%(q)s::text IS NULL OR s.shipment_id ILIKE %(q)s
-                             OR o.mall_order_id ILIKE %(q)s OR o.delivery_address ILIKE %(q)s
-                             OR s.buyer_id ILIKE %(q)s)) s)
-            SELECT shipment_id, mall_order_id_ AS mall_order_id, buyer_id, shop_id, depot_id,
-                   status, status_since, route_id, planned_arrival_at, created_at, address,
-                   eta, window_end, problem
-            FROM found
-            ORDER BY CASE WHEN %(pf)s AND problem IS NOT NULL THEN 0 ELSE 1 END,
-                     created_at DESC, shipment_id DESC
-            LIMIT %(limit)s""",
-        {"status": status, "q": pattern, "pf": problems_first, "now": now, "limit": limit} | params,
+    values = {"status": status, "q": pattern, "now": now, "limit": limit} | params
+    newest = _SHIPMENT_ROWS.format(scope=condition, where="") + _NEWEST
+    if not problems_first:
+        return _rows(conn, newest, values)
+    problems = (
+        _SHIPMENT_ROWS.format(scope=condition, where=_OPEN) + " WHERE problem IS NOT NULL" + _NEWEST
     )
+    first = _rows(conn, problems, values)
+    seen = {row["shipment_id"] for row in first}
+    rest = [row for row in _rows(conn, newest, values) if row["shipment_id"] not in seen]
+    return (first + rest)[:limit]

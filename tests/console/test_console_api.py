@@ -81,6 +81,28 @@ def test_shipments_are_scoped_with_problems_first(world: World) -> None:
     assert [s["shipment_id"] for s in seen("dispatcher", q=f"MO-{world.uid}-2")] == [other]
 
 
+def test_an_old_problem_comes_before_a_page_of_newer_shipments(world: World) -> None:
+    """Problems first holds across pages: the oldest of three shipments, marked `exception`,
+    leads a page of two, ahead of newer shipments without a problem."""
+    ids = [world.place(n)["shipments"][0]["shipment_id"] for n in range(3)]
+    marked = world.client.post(
+        f"/v1/shipments/{ids[0]}/events",
+        json={"status": "exception", "reason": "carton damaged"},
+        headers=world.auth("dispatcher"),
+    )
+    assert marked.status_code == 200, marked.text
+
+    def page(**query: str) -> list[str]:
+        answer = world.client.get(
+            "/v1/console/shipments", params={"limit": "2", **query}, headers=world.auth("buyer0")
+        )
+        assert answer.status_code == 200, answer.text
+        return [s["shipment_id"] for s in answer.json()]
+
+    assert page() == [ids[0], ids[2]]
+    assert page(problems_first="false") == [ids[2], ids[1]]
+
+
 def test_fleet_and_its_stream_show_the_latest_fix(world: World, database: str) -> None:
     """A depot's van appears in the fleet with its latest projected fix, and the fleet stream
     starts with the same list."""
