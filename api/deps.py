@@ -28,8 +28,9 @@ async def get_conn(request: Request) -> AsyncIterator[psycopg.Connection]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-# Given back when the route function returns, before the answer is sent: a stream (SSE)
-# polls with connections of its own and must not hold one for its whole life.
+# Given back when the route function returns, before the answer is sent. A stream (SSE)
+# polls with connections of its own (tests/api/test_connections.py fails if one held a
+# connection for its life).
 ConnDep = Annotated[psycopg.Connection, Depends(get_conn, scope="function")]
 
 _bearer = HTTPBearer(
